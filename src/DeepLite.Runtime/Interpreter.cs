@@ -1,0 +1,144 @@
+using DeepLite.Runtime.Planning;
+
+namespace DeepLite.Runtime;
+
+/// <summary>
+/// Runs a <see cref="TfLiteModel"/>'s main subgraph. Typical use:
+/// <code>
+/// using var interpreter = new Interpreter(model);
+/// interpreter.AllocateTensors();
+/// interpreter.Inputs[0].CopyFrom&lt;byte&gt;(pixels);
+/// interpreter.Invoke();
+/// ReadOnlySpan&lt;byte&gt; scores = interpreter.Outputs[0].AsReadOnlySpan&lt;byte&gt;();
+/// </code>
+/// Not thread-safe: use one interpreter per thread. Tensors are views into one arena that is
+/// planned by tensor lifetime; outputs stay valid until the next Invoke.
+/// </summary>
+public sealed class Interpreter : IDisposable
+{
+    private readonly SubgraphExecutor _main;
+    private readonly Dictionary<string, SignatureRunner> _signatures = new(StringComparer.Ordinal);
+    private readonly OpResolver _resolver;
+    private bool _disposed;
+
+    /// <summary>Creates an interpreter; fails with <see cref="UnsupportedOperatorException"/> when an
+    /// operator has no kernel (custom operators must be registered on <see cref="InterpreterOptions.Resolver"/>).</summary>
+    public Interpreter(TfLiteModel model, InterpreterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new InterpreterOptions();
+        _resolver = Options.Resolver ?? OpResolver.CreateDefault();
+        model.AddUser();
+        try
+        {
+            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver);
+        }
+        catch
+        {
+            model.RemoveUser();
+            throw;
+        }
+    }
+
+    public TfLiteModel Model { get; }
+    public InterpreterOptions Options { get; }
+
+    public IReadOnlyList<Tensor> Inputs => _main.Inputs;
+    public IReadOnlyList<Tensor> Outputs => _main.Outputs;
+    /// <summary>All tensors of the main subgraph, by index.</summary>
+    public IReadOnlyList<Tensor> Tensors => _main.Tensors;
+
+    /// <summary>The arena plan of the last <see cref="AllocateTensors"/>, or null before it.</summary>
+    public MemoryPlan? MemoryPlan => _main.Plan;
+
+    public Tensor GetInput(string name) => _main.Inputs.FirstOrDefault(t => t.Name == name)
+        ?? throw new KeyNotFoundException($"No input named '{name}'. Inputs: {string.Join(", ", _main.Inputs.Select(t => t.Name))}.");
+
+    public Tensor GetOutput(string name) => _main.Outputs.FirstOrDefault(t => t.Name == name)
+        ?? throw new KeyNotFoundException($"No output named '{name}'. Outputs: {string.Join(", ", _main.Outputs.Select(t => t.Name))}.");
+
+    /// <summary>Changes input <paramref name="index"/>'s shape; call <see cref="AllocateTensors"/> again before Invoke.</summary>
+    public void ResizeInput(int index, ReadOnlySpan<int> shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _main.ResizeInput(_main.Inputs[index], shape);
+    }
+
+    /// <summary>Prepares every operator (validating types and shapes) and plans and binds the tensor arena.</summary>
+    public void AllocateTensors()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _main.AllocateTensors();
+    }
+
+    /// <summary>Runs the graph once on the current input values.</summary>
+    public void Invoke()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _main.Invoke();
+    }
+
+    /// <summary>The keys of the model's signature defs.</summary>
+    public IReadOnlyList<string> SignatureKeys => Model.Signatures.Select(s => s.Key).ToArray();
+
+    /// <summary>A runner for a named signature: inputs and outputs by their signature aliases.</summary>
+    public SignatureRunner GetSignatureRunner(string key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_signatures.TryGetValue(key, out var runner)) return runner;
+        var signature = Model.Signatures.FirstOrDefault(s => s.Key == key)
+            ?? throw new KeyNotFoundException($"No signature '{key}'. Signatures: {string.Join(", ", SignatureKeys)}.");
+        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver);
+        runner = new SignatureRunner(signature, executor);
+        _signatures[key] = runner;
+        return runner;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Model.RemoveUser();
+    }
+}
+
+/// <summary>Runs one signature of a model; inputs and outputs are found by their signature aliases.</summary>
+public sealed class SignatureRunner
+{
+    private readonly SubgraphExecutor _executor;
+
+    internal SignatureRunner(SignatureDef signature, SubgraphExecutor executor)
+    {
+        Signature = signature;
+        _executor = executor;
+    }
+
+    public SignatureDef Signature { get; }
+
+    public IEnumerable<string> InputNames => Signature.Inputs.Select(p => p.Key);
+    public IEnumerable<string> OutputNames => Signature.Outputs.Select(p => p.Key);
+
+    public Tensor Input(string alias) => _executor.Tensors[Find(Signature.Inputs, alias, "input")];
+    public Tensor Output(string alias) => _executor.Tensors[Find(Signature.Outputs, alias, "output")];
+
+    public void ResizeInput(string alias, ReadOnlySpan<int> shape) => _executor.ResizeInput(Input(alias), shape);
+
+    public void AllocateTensors() => _executor.AllocateTensors();
+
+    /// <summary>Runs the signature's subgraph, allocating first if needed.</summary>
+    public void Invoke()
+    {
+        if (!_executor.IsAllocated) _executor.AllocateTensors();
+        _executor.Invoke();
+    }
+
+    private int Find(IReadOnlyList<KeyValuePair<string, int>> map, string alias, string role)
+    {
+        foreach (var (name, index) in map)
+        {
+            if (name == alias) return index;
+        }
+        throw new KeyNotFoundException($"Signature '{Signature.Key}' has no {role} '{alias}'. Known: {string.Join(", ", map.Select(p => p.Key))}.");
+    }
+}

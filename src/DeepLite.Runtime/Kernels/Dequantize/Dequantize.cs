@@ -1,0 +1,92 @@
+using DeepLite.Runtime.Quantization;
+
+namespace DeepLite.Runtime.Kernels;
+
+/// <summary>
+/// DEQUANTIZE to float32 from uint8, int8 or int16 (per-tensor, or per-channel along the quantized
+/// dimension) and from float16 (e.g. weights stored as float16 constants). The output has the input's
+/// shape. No options.
+/// </summary>
+internal sealed class DequantizeKernel : OperatorKernel
+{
+    private TensorType _from;
+    private float _scale;
+    private int _zeroPoint;
+    private float[]? _scales;
+    private int[] _zeroPoints = [];
+    private int _channels, _innerSize;
+
+    public override void Prepare(KernelContext context)
+    {
+        context.ExpectCounts(1, 1, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        if (output.Type != TensorType.Float32) throw context.Unsupported("DEQUANTIZE produces float32 only.");
+        _from = input.Type;
+        _scales = null;
+        switch (_from)
+        {
+            case TensorType.Float16:
+                break;
+            case TensorType.UInt8:
+            case TensorType.Int8:
+            case TensorType.Int16:
+                var q = input.Quantization ?? throw context.Invalid($"input '{input.Name}' is {_from.Name()} but has no quantization parameters.");
+                if (q.IsPerChannel) PreparePerChannel(context, input, q);
+                else (_scale, _zeroPoint) = QuantizedOperand.Read(context, input, "input");
+                break;
+            default:
+                throw context.Unsupported("DEQUANTIZE supports uint8, int8, int16 and float16 inputs.");
+        }
+        context.SetOutputShape(0, input.Shape);
+    }
+
+    private void PreparePerChannel(KernelContext context, Tensor input, QuantizationParameters q)
+    {
+        int axis = q.QuantizedDimension;
+        if (axis < 0 || axis >= input.Rank) throw context.Invalid($"quantized dimension {axis} is out of range for rank {input.Rank}.");
+        _channels = input.Dim(axis);
+        if (q.Scales.Length != _channels) throw context.Invalid($"{q.Scales.Length} scales for a dimension of {_channels} channels.");
+        if (q.ZeroPoints.Length != _channels && q.ZeroPoints.Length > 1) throw context.Invalid($"{q.ZeroPoints.Length} zero points for {_channels} channels.");
+        var (min, max) = QuantizedRange.OfType(input.Type);
+        _scales = q.Scales;
+        _zeroPoints = new int[_channels];
+        for (int c = 0; c < _channels; c++)
+        {
+            long zeroPoint = q.ZeroPoints.Length == 0 ? 0 : q.ZeroPoints.Length == 1 ? q.ZeroPoints[0] : q.ZeroPoints[c];
+            if (zeroPoint < min || zeroPoint > max) throw context.Invalid($"zero point {zeroPoint} of channel {c} is outside the {input.Type.Name()} range.");
+            if (!(q.Scales[c] > 0) || !float.IsFinite(q.Scales[c])) throw context.Invalid($"scale {q.Scales[c]} of channel {c} must be positive and finite.");
+            _zeroPoints[c] = (int)zeroPoint;
+        }
+        _innerSize = 1;
+        for (int d = axis + 1; d < input.Rank; d++) _innerSize *= input.Dim(d);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0).AsSpan<float>();
+        switch (_from)
+        {
+            case TensorType.Float16:
+                DequantizeReference.FromHalf(input.AsReadOnlySpan<Half>(), output);
+                break;
+            case TensorType.UInt8:
+                Run(input.AsReadOnlySpan<byte>(), output);
+                break;
+            case TensorType.Int8:
+                Run(input.AsReadOnlySpan<sbyte>(), output);
+                break;
+            default:
+                Run(input.AsReadOnlySpan<short>(), output);
+                break;
+        }
+    }
+
+    private void Run<T>(ReadOnlySpan<T> input, Span<float> output)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        if (_scales is null) DequantizeReference.PerTensor(input, output, _scale, _zeroPoint);
+        else if (input.Length > 0) DequantizeReference.PerChannel(input, output, _scales, _zeroPoints, _channels, _innerSize);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using DeepLite.Runtime;
+
+namespace DeepLite.Vision;
+
+/// <summary>
+/// Reads files packed into a model by TFLite Support's metadata populator: a zip archive appended to
+/// the FlatBuffer, whose entry names are the <c>AssociatedFile.name</c>s of the metadata.
+/// </summary>
+public static class ModelAssociatedFiles
+{
+    /// <summary>Largest associated file read, in bytes (64 MiB).</summary>
+    public const int MaxFileBytes = 64 << 20;
+
+    private const int EndRecordSize = 22;
+    private const uint EndRecordSignature = 0x06054B50;
+
+    /// <summary>The contents of the associated file <paramref name="name"/>, or null when the model carries no such file.</summary>
+    /// <exception cref="DeepLiteException">The appended archive or the entry is corrupt or too large.</exception>
+    public static byte[]? Read(TfLiteModel model, string name)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Read(model.Bytes, name, model.Source);
+    }
+
+    internal static byte[]? Read(ReadOnlyMemory<byte> modelBytes, string name, string source)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        long archiveStart = FindArchiveStart(modelBytes.Span);
+        if (archiveStart < 0) return null;
+        try
+        {
+            using var archive = new ZipArchive(new MemoryStream(modelBytes[(int)archiveStart..].ToArray(), writable: false), ZipArchiveMode.Read);
+            var entry = archive.GetEntry(name);
+            if (entry is null) return null;
+            if (entry.Length > MaxFileBytes)
+            {
+                throw new DeepLiteException($"{source}: associated file '{name}' has {entry.Length} bytes; at most {MaxFileBytes} are read.");
+            }
+            using var stream = entry.Open();
+            return BoundedStream.ReadToEnd(stream, MaxFileBytes)
+                ?? throw new DeepLiteException($"{source}: associated file '{name}' inflates past {MaxFileBytes} bytes.");
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        {
+            throw new DeepLiteException($"{source}: the zip archive appended to the model is corrupt: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Position of the appended archive, or -1 when there is none. The end-of-central-directory record
+    /// must end the file (after its comment); the archive starts where its central directory offset,
+    /// counted back from the directory's actual position, puts it, so archives whose offsets are
+    /// relative to the archive and archives whose offsets count the whole file both work.
+    /// </summary>
+    private static long FindArchiveStart(ReadOnlySpan<byte> bytes)
+    {
+        int lowest = Math.Max(0, bytes.Length - EndRecordSize - ushort.MaxValue);
+        for (int position = bytes.Length - EndRecordSize; position >= lowest; position--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[position..]) != EndRecordSignature) continue;
+            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(position + 20)..]);
+            if (position + EndRecordSize + commentLength != bytes.Length) continue;
+            long directorySize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 12)..]);
+            long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 16)..]);
+            long start = position - directorySize - directoryOffset;
+            if (start >= 0) return start;
+        }
+        return -1;
+    }
+}
