@@ -21,8 +21,9 @@ public sealed class Interpreter : IDisposable
     private readonly OpResolver _resolver;
     private bool _disposed;
 
-    /// <summary>Creates an interpreter; fails with <see cref="UnsupportedOperatorException"/> when an
-    /// operator has no kernel (custom operators must be registered on <see cref="InterpreterOptions.Resolver"/>).</summary>
+    /// <summary>Creates an interpreter over the model's main subgraph. Operators without a kernel
+    /// (custom operators must be registered on <see cref="InterpreterOptions.Resolver"/>) fail at
+    /// <see cref="AllocateTensors"/> with an <see cref="UnsupportedOperatorException"/>.</summary>
     public Interpreter(TfLiteModel model, InterpreterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -97,6 +97,7 @@ public sealed class KernelContext
     public int[] ConstantInts(int inputIndex)
     {
         var t = Input(inputIndex);
+        if (t.ElementCount == 0) return [];
         if (!t.IsConstant) throw Unsupported($"input {inputIndex} ('{t.Name}') must be a constant; shapes computed at run time are not supported.");
         return t.Type switch
         {

@@ -11,7 +11,7 @@ internal sealed class SubgraphExecutor
     private readonly SubgraphInfo _graph;
     private readonly InterpreterOptions _options;
     private readonly Tensor[] _tensors;
-    private readonly OperatorKernel[] _kernels;
+    private readonly OperatorKernel?[] _kernels;
     private readonly KernelContext[] _contexts;
     private byte[]? _arena;
     private bool _allocated;
@@ -33,8 +33,7 @@ internal sealed class SubgraphExecutor
             var inputs = op.Inputs.Select(t => t < 0 ? null : _tensors[t]).ToArray();
             var outputs = op.Outputs.Select(t => _tensors[t]).ToArray();
             _contexts[i] = new KernelContext(op, inputs, outputs, threads);
-            _kernels[i] = resolver.Create(op.Code) ?? throw _contexts[i].Unsupported(
-                op.Code.IsCustom ? $"no custom operator named '{op.Code.CustomName}' is registered (OpResolver.AddCustom)." : "DeepLite has no kernel for this operator.");
+            _kernels[i] = resolver.Create(op.Code);
         }
     }
 
@@ -70,7 +69,10 @@ internal sealed class SubgraphExecutor
             {
                 if (context.Output(o).IsConstant) throw context.Invalid($"output {o} ('{context.Output(o).Name}') is a constant tensor.");
             }
-            _kernels[i].Prepare(context);
+            var kernel = _kernels[i] ?? throw context.Unsupported(context.Operator.IsCustom
+                ? $"no custom operator named '{context.Operator.CustomName}' is registered (OpResolver.AddCustom)."
+                : "DeepLite has no kernel for this operator.");
+            kernel.Prepare(context);
         }
         var lifetimes = ComputeLifetimes();
         var plan = ArenaPlanner.Plan(lifetimes);
@@ -151,7 +153,7 @@ internal sealed class SubgraphExecutor
         if (!_allocated) throw new InvalidOperationException("AllocateTensors must be called (again, after ResizeInput) before Invoke.");
         for (int i = 0; i < _kernels.Length; i++)
         {
-            _kernels[i].Eval(_contexts[i]);
+            _kernels[i]!.Eval(_contexts[i]);
         }
     }
 }

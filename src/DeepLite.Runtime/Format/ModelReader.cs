@@ -55,7 +55,7 @@ internal static class ModelReader
         var subgraphs = new SubgraphInfo[subgraphCount];
         for (int s = 0; s < subgraphCount; s++)
         {
-            subgraphs[s] = ReadSubgraph(root.TableAt(ModelSubgraphs, s, $"{source}: subgraph {s}"), s, codes, buffers, source);
+            subgraphs[s] = ReadSubgraph(root.TableAt(ModelSubgraphs, s, $"{source}: subgraph {s}"), s, codes, buffers, bytes, source);
         }
 
         var metadata = new MetadataEntry[root.TableCount(ModelMetadata)];
@@ -131,7 +131,7 @@ internal static class ModelReader
         return codes;
     }
 
-    private static SubgraphInfo ReadSubgraph(FlatTable g, int index, OperatorCode[] codes, ReadOnlyMemory<byte>[] buffers, string source)
+    private static SubgraphInfo ReadSubgraph(FlatTable g, int index, OperatorCode[] codes, ReadOnlyMemory<byte>[] buffers, ReadOnlyMemory<byte> file, string source)
     {
         int tensorCount = g.TableCount(SubgraphTensors);
         var tensors = new TensorInfo[tensorCount];
@@ -153,13 +153,18 @@ internal static class ModelReader
             if (opcode >= codes.Length) throw new ModelFormatException($"{op.Context}: opcode index {opcode} is out of range ({codes.Length} operator codes).");
             var code = codes[opcode];
             string context = $"{source}: subgraph {index} operator {o} ({code.Name})";
+            var custom = op.VectorBytes(OpCustomOptions, 1, out _);
             ulong largeOffset = op.ULong(OpLargeCustomOffset);
             if (largeOffset > 1)
             {
+                // Large-model convention: custom options stored after the FlatBuffer, by absolute offset and size.
                 ulong size = op.ULong(OpLargeCustomSize);
-                throw new ModelFormatException($"{context}: custom options stored outside the FlatBuffer (offset {largeOffset}, size {size}) are not supported.");
+                if (largeOffset > (ulong)file.Length || size > (ulong)file.Length - largeOffset)
+                {
+                    throw new ModelFormatException($"{context}: custom options at offset {largeOffset} with size {size} lie outside the file ({file.Length} bytes).");
+                }
+                custom = file.Slice((int)largeOffset, (int)size);
             }
-            var custom = op.VectorBytes(OpCustomOptions, 1, out _);
             operators[o] = new OperatorInfo(o, code,
                 CheckIndices(op.Vector<int>(OpInputs), tensorCount, $"{context} inputs", allowOptional: true),
                 CheckIndices(op.Vector<int>(OpOutputs), tensorCount, $"{context} outputs", allowOptional: false),

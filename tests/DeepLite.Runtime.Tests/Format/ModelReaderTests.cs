@@ -89,7 +89,8 @@ public sealed class ModelReaderTests
     public void InvalidModel_UnregisteredCustomOperator_FailsWithItsName()
     {
         using var model = TfLiteModel.Load(TestData.Model("invalid_model_invoking_error.tflite"));
-        var e = Assert.Throws<UnsupportedOperatorException>(() => new Interpreter(model));
+        using var interpreter = new Interpreter(model);
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
         Assert.Contains("fake-op-double", e.Message);
         Assert.Contains("Operator 0", e.Message);
     }

@@ -25,7 +25,7 @@ internal sealed class MeanKernel : OperatorKernel
             throw context.Invalid($"MEAN input is {input.Type.Name()} but output is {output.Type.Name()}; they must match.");
         }
         // An empty axes operand has no stored bytes, so it cannot be read as a constant: it reduces nothing.
-        int[] axes = context.Input(1).ElementCount == 0 ? [] : context.ConstantInts(1);
+        int[] axes = context.ConstantInts(1);
         bool keepDims = context.Options.Bool(0);
         var geometry = ReductionGeometry.TryCreate(input.Shape, axes, keepDims, out string? error) ?? throw context.Invalid(error!);
         _geometry = geometry;

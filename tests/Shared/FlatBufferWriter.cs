@@ -1,15 +1,19 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DeepLite.Vision.Tests;
+namespace DeepLite.Tests;
 
-/// <summary>A FlatBuffers table under construction: field slot → value (a byte scalar or a reference).</summary>
+/// <summary>A FlatBuffers table under construction: field slot → value (a byte, int or long scalar, or a reference).</summary>
 internal sealed class FlatTableBuilder
 {
     public SortedDictionary<int, object> Fields { get; } = [];
 
     public FlatTableBuilder Byte(int slot, byte value) => Set(slot, value);
+    public FlatTableBuilder Int(int slot, int value) => Set(slot, value);
+    public FlatTableBuilder Long(int slot, long value) => Set(slot, value);
     public FlatTableBuilder String(int slot, string value) => Set(slot, value);
+    public FlatTableBuilder Ints(int slot, params int[] values) => Set(slot, values);
+    public FlatTableBuilder Bytes(int slot, params byte[] values) => Set(slot, values);
     public FlatTableBuilder Floats(int slot, params float[] values) => Set(slot, values);
     public FlatTableBuilder Table(int slot, FlatTableBuilder table) => Set(slot, table);
     public FlatTableBuilder Tables(int slot, params FlatTableBuilder[] tables) => Set(slot, tables);
@@ -60,6 +64,21 @@ internal static class FlatBufferWriter
                 buffer.AddByte(scalar);
                 continue;
             }
+            if (value is int number)
+            {
+                buffer.Align(4);
+                buffer.PatchUInt16(vtable + 4 + (2 * slot), (ushort)(buffer.Count - position));
+                buffer.AddInt32(number);
+                continue;
+            }
+            if (value is long wide)
+            {
+                buffer.Align(8);
+                buffer.PatchUInt16(vtable + 4 + (2 * slot), (ushort)(buffer.Count - position));
+                buffer.AddUInt32((uint)wide);
+                buffer.AddUInt32((uint)(wide >> 32));
+                continue;
+            }
             buffer.Align(4);
             buffer.PatchUInt16(vtable + 4 + (2 * slot), (ushort)(buffer.Count - position));
             references.Add((buffer.Count, value));
@@ -85,6 +104,14 @@ internal static class FlatBufferWriter
                 buffer.AddUInt32((uint)utf8.Length);
                 buffer.AddBytes(utf8);
                 buffer.AddByte(0);
+                return position;
+            case int[] ints:
+                buffer.AddUInt32((uint)ints.Length);
+                foreach (int i in ints) buffer.AddInt32(i);
+                return position;
+            case byte[] bytes:
+                buffer.AddUInt32((uint)bytes.Length);
+                buffer.AddBytes(bytes);
                 return position;
             case float[] floats:
                 buffer.AddUInt32((uint)floats.Length);
