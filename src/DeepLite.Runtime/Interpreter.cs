@@ -19,6 +19,7 @@ public sealed class Interpreter : IDisposable
     private readonly SubgraphExecutor _main;
     private readonly Dictionary<string, SignatureRunner> _signatures = new(StringComparer.Ordinal);
     private readonly OpResolver _resolver;
+    private readonly Threading.WorkerPool _workers;
     private bool _disposed;
 
     /// <summary>Creates an interpreter over the model's main subgraph. Operators without a kernel
@@ -30,13 +31,16 @@ public sealed class Interpreter : IDisposable
         Model = model;
         Options = options ?? new InterpreterOptions();
         _resolver = Options.Resolver ?? OpResolver.CreateDefault();
+        if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), $"Threads must be at least 1 (got {Options.Threads}).");
         model.AddUser();
+        _workers = Options.Threads == 1 ? Threading.WorkerPool.Inline : new Threading.WorkerPool(Options.Threads);
         try
         {
-            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver);
+            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver, _workers);
         }
         catch
         {
+            if (_workers != Threading.WorkerPool.Inline) _workers.Dispose();
             model.RemoveUser();
             throw;
         }
@@ -90,7 +94,7 @@ public sealed class Interpreter : IDisposable
         if (_signatures.TryGetValue(key, out var runner)) return runner;
         var signature = Model.Signatures.FirstOrDefault(s => s.Key == key)
             ?? throw new KeyNotFoundException($"No signature '{key}'. Signatures: {string.Join(", ", SignatureKeys)}.");
-        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver);
+        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver, _workers);
         runner = new SignatureRunner(signature, executor);
         _signatures[key] = runner;
         return runner;
@@ -100,6 +104,7 @@ public sealed class Interpreter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (_workers != Threading.WorkerPool.Inline) _workers.Dispose();
         Model.RemoveUser();
     }
 }

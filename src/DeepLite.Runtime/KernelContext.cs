@@ -11,20 +11,20 @@ public sealed class KernelContext
     private readonly Tensor?[] _inputs;
     private readonly Tensor[] _outputs;
 
-    internal KernelContext(OperatorInfo info, Tensor?[] inputs, Tensor[] outputs, int threads)
+    internal KernelContext(OperatorInfo info, Tensor?[] inputs, Tensor[] outputs, Threading.WorkerPool workers)
     {
         Info = info;
         _inputs = inputs;
         _outputs = outputs;
-        Threads = threads;
+        Workers = workers;
     }
 
     /// <summary>Creates a context for running a kernel on free-standing tensors (tests, tools).</summary>
     public static KernelContext ForTensors(OperatorCode code, IReadOnlyList<Tensor?> inputs, IReadOnlyList<Tensor> outputs,
-        FlatTable options = default, ReadOnlyMemory<byte> customOptions = default, int threads = 1)
+        FlatTable options = default, ReadOnlyMemory<byte> customOptions = default, Threading.WorkerPool? workers = null)
     {
         var info = new OperatorInfo(0, code, new int[inputs.Count], new int[outputs.Count], [], 0, options, customOptions);
-        return new KernelContext(info, inputs.ToArray(), outputs.ToArray(), threads);
+        return new KernelContext(info, inputs.ToArray(), outputs.ToArray(), workers ?? Threading.WorkerPool.Inline);
     }
 
     public OperatorInfo Info { get; }
@@ -33,7 +33,10 @@ public sealed class KernelContext
     public FlatTable Options => Info.BuiltinOptions;
     public ReadOnlyMemory<byte> CustomOptions => Info.CustomOptions;
     /// <summary>Threads the interpreter allows this operator to use (at least 1).</summary>
-    public int Threads { get; }
+    public int Threads => Workers.Threads;
+
+    /// <summary>The interpreter's worker threads, for splitting this operator's work in Eval.</summary>
+    public Threading.WorkerPool Workers { get; }
 
     public int InputCount => _inputs.Length;
     public int OutputCount => _outputs.Length;

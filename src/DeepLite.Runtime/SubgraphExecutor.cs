@@ -16,14 +16,13 @@ internal sealed class SubgraphExecutor
     private byte[]? _arena;
     private bool _allocated;
 
-    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver)
+    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers)
     {
         _graph = graph;
         _options = options;
         _tensors = graph.Tensors.Select(t => new Tensor(t)).ToArray();
         Inputs = graph.Inputs.Select(i => _tensors[i]).ToArray();
         Outputs = graph.Outputs.Select(i => _tensors[i]).ToArray();
-        int threads = Math.Max(1, options.Threads);
         int count = graph.Operators.Count;
         _kernels = new OperatorKernel[count];
         _contexts = new KernelContext[count];
@@ -32,7 +31,7 @@ internal sealed class SubgraphExecutor
             var op = graph.Operators[i];
             var inputs = op.Inputs.Select(t => t < 0 ? null : _tensors[t]).ToArray();
             var outputs = op.Outputs.Select(t => _tensors[t]).ToArray();
-            _contexts[i] = new KernelContext(op, inputs, outputs, threads);
+            _contexts[i] = new KernelContext(op, inputs, outputs, workers);
             _kernels[i] = resolver.Create(op.Code);
         }
     }
