@@ -14,6 +14,7 @@ internal static class CommandLine
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CatalogCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

@@ -17,7 +17,7 @@ public sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _start;
-    private readonly ManualResetEventSlim _done = new(false);
+    private readonly object _doneGate = new();
     private IParallelWork? _work;
     private int _count;
     private int _chunks;
@@ -64,8 +64,7 @@ public sealed class WorkerPool : IDisposable
         _count = count;
         _chunks = chunks;
         _failure = null;
-        _pending = chunks - 1;
-        _done.Reset();
+        Volatile.Write(ref _pending, chunks - 1);
         for (int i = 1; i < chunks; i++) _start[i - 1].Release();
         try
         {
@@ -73,10 +72,22 @@ public sealed class WorkerPool : IDisposable
         }
         finally
         {
-            _done.Wait();
+            WaitForWorkers();
             _work = null;
         }
         if (_failure is { } failure) throw new AggregateException("A worker thread failed.", failure);
+    }
+
+    /// <summary>Spins briefly (chunks usually finish together), then sleeps on a monitor; allocates nothing.</summary>
+    private void WaitForWorkers()
+    {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _pending) > 0 && !spinner.NextSpinWillYield) spinner.SpinOnce();
+        if (Volatile.Read(ref _pending) == 0) return;
+        lock (_doneGate)
+        {
+            while (Volatile.Read(ref _pending) > 0) Monitor.Wait(_doneGate);
+        }
     }
 
     private void WorkerLoop(int index)
@@ -97,7 +108,10 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+                if (Interlocked.Decrement(ref _pending) == 0)
+                {
+                    lock (_doneGate) Monitor.PulseAll(_doneGate);
+                }
             }
         }
     }
@@ -109,6 +123,5 @@ public sealed class WorkerPool : IDisposable
         foreach (var s in _start) s.Release();
         foreach (var w in _workers) w.Join();
         foreach (var s in _start) s.Dispose();
-        _done.Dispose();
     }
 }

@@ -52,7 +52,7 @@ public sealed class AveragePool2DTests
         var expected = new float[2 * g.OutputHeight * g.OutputWidth * channels];
         AveragePool2DReference.F32(g, input, expected, 0f, 6f);
         var actual = new float[expected.Length];
-        Pool2DDriver.Run(g, input, actual, new FloatAverageWindow(new float[channels + 3], channels, 0f, 6f));
+        Pool2DMicrokernels.AverageF32(g, input, actual, 0f, 6f, VectorTiers.Best, 0, actual.Length / channels);
         Assert.Equal(expected, actual);
     }
 
@@ -65,7 +65,7 @@ public sealed class AveragePool2DTests
         var expected = new sbyte[g.OutputHeight * g.OutputWidth * channels];
         AveragePool2DReference.Quantized<sbyte>(g, input, expected, -100, 127);
         var actual = new sbyte[expected.Length];
-        Pool2DDriver.Run(g, input, actual, new IntegerAverageWindow<sbyte>(new int[channels], channels, -100, 127));
+        Pool2DMicrokernels.AverageQ8<sbyte>(g, input, actual, -100, 127, VectorTiers.Best, 0, actual.Length / channels);
         Assert.Equal(expected, actual);
     }
 

@@ -27,7 +27,7 @@ public sealed class MaxPool2DTests
         var expected = new float[2 * g.OutputHeight * g.OutputWidth * channels];
         MaxPool2DReference.F32(g, input, expected, -1f, 1f);
         var actual = new float[expected.Length];
-        Pool2DDriver.Run(g, input, actual, new FloatMaxWindow(new float[channels], channels, -1f, 1f));
+        Pool2DMicrokernels.MaxF32(g, input, actual, -1f, 1f, VectorTiers.Best, 0, actual.Length / channels);
         Assert.Equal(expected, actual);
     }
 
@@ -40,7 +40,7 @@ public sealed class MaxPool2DTests
         var expected = new byte[g.OutputHeight * g.OutputWidth * channels];
         MaxPool2DReference.Quantized<byte>(g, input, expected, 0, 200);
         var actual = new byte[expected.Length];
-        Pool2DDriver.Run(g, input, actual, new IntegerMaxWindow<byte>(new int[channels + 1], channels, 0, 200));
+        Pool2DMicrokernels.MaxQ8<byte>(g, input, actual, 0, 200, VectorTiers.Best, 0, actual.Length / channels);
         Assert.Equal(expected, actual);
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
@@ -19,12 +20,20 @@ internal sealed class AddKernel : AddOrSubtractKernel
 
 /// <summary>
 /// Shared body of ADD and SUB: they differ only in the sign of the second operand (for 8-bit, the sign of
-/// its multiplier). The fused activation is option field 0 of both AddOptions and SubOptions.
+/// its multiplier). The fused activation is option field 0 of both AddOptions and SubOptions. XNNPACK-rule 8-bit
+/// runs use <see cref="XnnpackAddMicrokernels"/> at the vector tier chosen in Prepare; float32 uses the shared
+/// <see cref="VectorLoop{TOperator}"/>. A flat broadcast (each operand full-size or a single element) of at least
+/// <see cref="MinimumParallelElements"/> outputs is split across <see cref="KernelContext.Workers"/>.
 /// </summary>
-internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKernel
+internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKernel, IParallelWork
 {
+    /// <summary>Outputs below which splitting across workers costs more than it saves.</summary>
+    public const int MinimumParallelElements = 1 << 16;
+
     private QuantizedAddParameters _reference;
     private XnnpackAddParameters? _xnnpack;
+    private VectorTier _tier;
+    private KernelContext? _parallelContext;
 
     protected override void PrepareQuantized(KernelContext context, QuantizedOperand a, QuantizedOperand b, QuantizedOperand output)
     {
@@ -36,30 +45,57 @@ internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKern
         }
     }
 
+    public override void Prepare(KernelContext context)
+    {
+        base.Prepare(context);
+        _tier = VectorTiers.Best;
+    }
+
     public override void Eval(KernelContext context)
+    {
+        int count = OutputElements;
+        if (context.Threads > 1 && count >= MinimumParallelElements && IsFlat)
+        {
+            _parallelContext = context;
+            try
+            {
+                context.Workers.Run(this, count, MinimumParallelElements / 2);
+            }
+            finally
+            {
+                _parallelContext = null;
+            }
+            return;
+        }
+        Run(context, 0, count);
+    }
+
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    private void Run(KernelContext context, int begin, int end)
     {
         switch (Type)
         {
             case TensorType.Float32 when subtract:
-                RunVectorized(context, new SubtractOperator(FloatMin, FloatMax));
+                RunLoop<float, VectorLoop<SubtractOperator>>(context, new(new SubtractOperator(FloatMin, FloatMax)), begin, end);
                 break;
             case TensorType.Float32:
-                RunVectorized(context, new AddOperator(FloatMin, FloatMax));
+                RunLoop<float, VectorLoop<AddOperator>>(context, new(new AddOperator(FloatMin, FloatMax)), begin, end);
                 break;
             case TensorType.Int32:
-                Run<int, AddInt32Operator>(context, new AddInt32Operator(subtract, IntegerMin, IntegerMax));
+                RunLoop<int, ScalarLoop<int, AddInt32Operator>>(context, new(new AddInt32Operator(subtract, IntegerMin, IntegerMax)), begin, end);
                 break;
             case TensorType.UInt8 when _xnnpack is { } xnnpack:
-                Run<byte, XnnpackAddOperator<byte>>(context, new XnnpackAddOperator<byte>(xnnpack));
+                RunLoop<byte, XnnpackAddLoop<byte>>(context, new(xnnpack, _tier), begin, end);
                 break;
             case TensorType.UInt8:
-                Run<byte, QuantizedAddOperator<byte>>(context, new QuantizedAddOperator<byte>(_reference));
+                RunLoop<byte, ScalarLoop<byte, QuantizedAddOperator<byte>>>(context, new(new QuantizedAddOperator<byte>(_reference)), begin, end);
                 break;
             case TensorType.Int8 when _xnnpack is { } xnnpack:
-                Run<sbyte, XnnpackAddOperator<sbyte>>(context, new XnnpackAddOperator<sbyte>(xnnpack));
+                RunLoop<sbyte, XnnpackAddLoop<sbyte>>(context, new(xnnpack, _tier), begin, end);
                 break;
             default:
-                Run<sbyte, QuantizedAddOperator<sbyte>>(context, new QuantizedAddOperator<sbyte>(_reference));
+                RunLoop<sbyte, ScalarLoop<sbyte, QuantizedAddOperator<sbyte>>>(context, new(new QuantizedAddOperator<sbyte>(_reference)), begin, end);
                 break;
         }
     }
@@ -87,13 +123,6 @@ internal readonly struct SubtractOperator(float min, float max) : IVectorBinaryO
 internal readonly struct AddInt32Operator(bool subtract, int min, int max) : IBinaryOperator<int>
 {
     public int Invoke(int x, int y) => Math.Clamp(unchecked(subtract ? x - y : x + y), min, max);
-}
-
-/// <summary>8-bit ADD/SUB through <see cref="XnnpackAddParameters.Apply"/>.</summary>
-internal readonly struct XnnpackAddOperator<T>(XnnpackAddParameters parameters) : IBinaryOperator<T>
-    where T : unmanaged, IBinaryInteger<T>
-{
-    public T Invoke(T x, T y) => T.CreateTruncating(parameters.Apply(int.CreateTruncating(x), int.CreateTruncating(y)));
 }
 
 /// <summary>8-bit ADD/SUB through <see cref="QuantizedAddParameters.Apply"/>.</summary>

@@ -53,6 +53,33 @@ internal abstract class BinaryKernel : OperatorKernel
             new VectorLoop<TOperator>(op));
     }
 
+    /// <summary>
+    /// Runs <paramref name="loop"/> over output elements [<paramref name="begin"/>, <paramref name="end"/>): the whole
+    /// broadcast, or any sub-range when the plan <see cref="IsFlat"/> (what splitting across workers needs).
+    /// </summary>
+    protected void RunLoop<T, TLoop>(KernelContext context, TLoop loop, int begin, int end)
+        where T : unmanaged
+        where TLoop : struct, IBroadcastLoop<T>
+    {
+        var a = context.Input(0).AsReadOnlySpan<T>();
+        var b = context.Input(1).AsReadOnlySpan<T>();
+        var output = context.Output(0).AsSpan<T>();
+        if (begin == 0 && end == Plan.OutputElements)
+        {
+            Plan.Run(a, b, output, loop);
+            return;
+        }
+        if (!IsFlat) throw new InvalidOperationException($"{Name}: only a flat broadcast can run part of its output.");
+        loop.Run(a.Length == 1 ? a : a[begin..end], b.Length == 1 ? b : b[begin..end], output[begin..end]);
+    }
+
+    /// <summary>True when each operand holds either one element or as many as the output (then in the output's order).</summary>
+    protected bool IsFlat =>
+        (Plan.ElementsA == 1 || Plan.ElementsA == Plan.OutputElements) && (Plan.ElementsB == 1 || Plan.ElementsB == Plan.OutputElements);
+
+    /// <summary>Elements of the broadcast output.</summary>
+    protected int OutputElements => Plan.OutputElements;
+
     private BroadcastPlan Plan => _plan ?? throw new InvalidOperationException($"{Name} was not prepared.");
 
     /// <summary>The broadcast output shape (available from <see cref="PrepareTypes"/> on).</summary>

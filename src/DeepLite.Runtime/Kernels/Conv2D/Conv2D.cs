@@ -6,7 +6,8 @@ namespace DeepLite.Runtime.Kernels;
 /// Types: float32; uint8 with per-tensor weights; int8 with per-channel (dimension 0) weights.
 /// Grouped convolution is supported when the filter depth divides the input depth.
 /// Quantized outputs are requantized with <see cref="ConvolutionQuantization.KernelRule"/> (XNNPACK's float rule).
-/// See <see cref="Conv2DReference"/> for the arithmetic.
+/// See <see cref="Conv2DReference"/> for the arithmetic; ungrouped convolutions run the bit-exact (quantized) or
+/// rounding-close (float) GEMM of <see cref="Conv2DOptimized"/> unless the kernel is built for the reference.
 /// </summary>
 internal sealed class Conv2DKernel : OperatorKernel
 {
@@ -17,8 +18,21 @@ internal sealed class Conv2DKernel : OperatorKernel
     private const int DilationWidthField = 4;
     private const int DilationHeightField = 5;
 
+    private readonly Conv2DPath _path;
     private ConvolutionGeometry _geometry;
     private ConvolutionOutput _output;
+    private Conv2DOptimized? _optimized;
+
+    public Conv2DKernel()
+        : this(Conv2DPath.Best)
+    {
+    }
+
+    /// <summary>A kernel limited to <paramref name="path"/> (tests compare the optimized rungs with the reference).</summary>
+    internal Conv2DKernel(Conv2DPath path)
+    {
+        _path = path;
+    }
 
     public override void Prepare(KernelContext context)
     {
@@ -65,6 +79,7 @@ internal sealed class Conv2DKernel : OperatorKernel
         context.SetOutputShape(0, [batches, outputHeight, outputWidth, outputChannels]);
 
         _output = ConvolutionQuantization.PrepareOutput(context, input, filter, bias, output, outputChannels, channelDimension: 0, activation);
+        _optimized = Conv2DOptimized.TryCreate(context, _geometry, _output, filter, bias, _path);
     }
 
     public override void Eval(KernelContext context)
@@ -73,6 +88,11 @@ internal sealed class Conv2DKernel : OperatorKernel
         var filter = context.Input(1);
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
+        if (_optimized is not null)
+        {
+            _optimized.Eval(context, input, filter, bias, output);
+            return;
+        }
         switch (_output.DataType)
         {
             case ConvolutionDataType.F32:

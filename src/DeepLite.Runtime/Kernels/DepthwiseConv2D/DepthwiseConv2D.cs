@@ -6,7 +6,8 @@ namespace DeepLite.Runtime.Kernels;
 /// depth_multiplier option is redundant and ignored. Options: padding, strides, fused activation, dilations.
 /// Types: float32; uint8 with per-tensor weights; int8 with per-channel (dimension 3) weights.
 /// Quantized outputs are requantized with <see cref="ConvolutionQuantization.KernelRule"/> (XNNPACK's float rule).
-/// See <see cref="DepthwiseConv2DReference"/> for the arithmetic.
+/// See <see cref="DepthwiseConv2DReference"/> for the arithmetic; multiplier 1 runs <see cref="DepthwiseConv2DOptimized"/>
+/// (bit-exact for quantized types), other multipliers the reference.
 /// </summary>
 internal sealed class DepthwiseConv2DKernel : OperatorKernel
 {
@@ -17,8 +18,29 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
     private const int DilationWidthField = 5;
     private const int DilationHeightField = 6;
 
+    private readonly bool _useReference;
+    private readonly int _maxVectorBits;
+    private readonly bool _portableOnly;
     private ConvolutionGeometry _geometry;
     private ConvolutionOutput _output;
+    private DepthwiseConv2DOptimized? _optimized;
+
+    public DepthwiseConv2DKernel()
+        : this(useReference: false)
+    {
+    }
+
+    /// <summary>
+    /// A kernel that always runs the reference (<paramref name="useReference"/>), or the optimized kernel with vectors at
+    /// most <paramref name="maxVectorBits"/> wide (512, 256, 128, or 0 for its scalar loop) and, with
+    /// <paramref name="portableOnly"/>, without x86-specific quantized forms (the Arm64 path); tests compare them.
+    /// </summary>
+    internal DepthwiseConv2DKernel(bool useReference, int maxVectorBits = 512, bool portableOnly = false)
+    {
+        _useReference = useReference;
+        _maxVectorBits = maxVectorBits;
+        _portableOnly = portableOnly;
+    }
 
     public override void Prepare(KernelContext context)
     {
@@ -64,6 +86,9 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
         context.SetOutputShape(0, [batches, outputHeight, outputWidth, outputChannels]);
 
         _output = ConvolutionQuantization.PrepareOutput(context, input, filter, bias, output, outputChannels, channelDimension: 3, activation);
+        _optimized = !_useReference && DepthwiseConv2DOptimized.Supports(_geometry, _output)
+            ? new DepthwiseConv2DOptimized(_geometry, _output, filter, bias, _maxVectorBits, _portableOnly)
+            : null;
     }
 
     public override void Eval(KernelContext context)
@@ -72,6 +97,11 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
         var filter = context.Input(1);
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
+        if (_optimized is not null)
+        {
+            _optimized.Eval(input, filter, bias, output, context.Workers);
+            return;
+        }
         switch (_output.DataType)
         {
             case ConvolutionDataType.F32:

@@ -1,20 +1,28 @@
 using DeepLite.Runtime.Quantization;
+using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
 /// DEQUANTIZE to float32 from uint8, int8 or int16 (per-tensor, or per-channel along the quantized
 /// dimension) and from float16 (e.g. weights stored as float16 constants). The output has the input's
-/// shape. No options.
+/// shape. No options. Per-tensor uint8/int8 runs <see cref="DequantizeMicrokernels.ToF32{T}"/> at the vector tier chosen
+/// in Prepare, split across <see cref="KernelContext.Workers"/> from <see cref="MinimumParallelElements"/> elements; the
+/// other cases use the reference.
 /// </summary>
-internal sealed class DequantizeKernel : OperatorKernel
+internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
 {
+    /// <summary>Elements below which splitting across workers costs more than it saves.</summary>
+    public const int MinimumParallelElements = 1 << 16;
+
     private TensorType _from;
     private float _scale;
     private int _zeroPoint;
     private float[]? _scales;
     private int[] _zeroPoints = [];
     private int _channels, _innerSize;
+    private VectorTier _tier;
+    private KernelContext? _parallelContext;
 
     public override void Prepare(KernelContext context)
     {
@@ -38,6 +46,7 @@ internal sealed class DequantizeKernel : OperatorKernel
             default:
                 throw context.Unsupported("DEQUANTIZE supports uint8, int8, int16 and float16 inputs.");
         }
+        _tier = VectorTiers.Best;
         context.SetOutputShape(0, input.Shape);
     }
 
@@ -71,19 +80,48 @@ internal sealed class DequantizeKernel : OperatorKernel
             case TensorType.Float16:
                 DequantizeReference.FromHalf(input.AsReadOnlySpan<Half>(), output);
                 break;
+            case TensorType.UInt8 or TensorType.Int8 when _scales is null:
+                if (context.Threads > 1 && output.Length >= MinimumParallelElements)
+                {
+                    _parallelContext = context;
+                    try
+                    {
+                        context.Workers.Run(this, output.Length, MinimumParallelElements / 2);
+                    }
+                    finally
+                    {
+                        _parallelContext = null;
+                    }
+                }
+                else
+                {
+                    Run(context, 0, output.Length);
+                }
+                break;
             case TensorType.UInt8:
-                Run(input.AsReadOnlySpan<byte>(), output);
+                RunReference(input.AsReadOnlySpan<byte>(), output);
                 break;
             case TensorType.Int8:
-                Run(input.AsReadOnlySpan<sbyte>(), output);
+                RunReference(input.AsReadOnlySpan<sbyte>(), output);
                 break;
             default:
-                Run(input.AsReadOnlySpan<short>(), output);
+                RunReference(input.AsReadOnlySpan<short>(), output);
                 break;
         }
     }
 
-    private void Run<T>(ReadOnlySpan<T> input, Span<float> output)
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    /// <summary>Per-tensor 8-bit elements [begin, end).</summary>
+    private void Run(KernelContext context, int begin, int end)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0).AsSpan<float>()[begin..end];
+        if (_from == TensorType.UInt8) DequantizeMicrokernels.ToF32(input.AsReadOnlySpan<byte>()[begin..end], output, _scale, _zeroPoint, _tier);
+        else DequantizeMicrokernels.ToF32(input.AsReadOnlySpan<sbyte>()[begin..end], output, _scale, _zeroPoint, _tier);
+    }
+
+    private void RunReference<T>(ReadOnlySpan<T> input, Span<float> output)
         where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         if (_scales is null) DequantizeReference.PerTensor(input, output, _scale, _zeroPoint);

@@ -6,7 +6,8 @@ namespace DeepLite.Runtime.Kernels;
 /// dimension replaced by units when keep_num_dims is set. Only the DEFAULT weights format is supported.
 /// Types: float32; uint8 with per-tensor weights; int8 with per-tensor or per-unit (dimension 0) weights.
 /// Quantized outputs are requantized with <see cref="ConvolutionQuantization.KernelRule"/> (XNNPACK's float rule).
-/// See <see cref="FullyConnectedReference"/> for the arithmetic.
+/// See <see cref="FullyConnectedReference"/> for the arithmetic; Eval runs <see cref="FullyConnectedOptimized"/>
+/// (bit-exact for quantized types).
 /// </summary>
 internal sealed class FullyConnectedKernel : OperatorKernel
 {
@@ -14,8 +15,32 @@ internal sealed class FullyConnectedKernel : OperatorKernel
     private const int WeightsFormatField = 1;
     private const int KeepNumDimsField = 2;
 
+    private readonly bool _useReference;
+    private readonly int _maxVectorBits;
+    private readonly bool _useVnni;
+    private readonly bool _portableOnly;
     private FullyConnectedShape _shape;
     private ConvolutionOutput _output;
+    private FullyConnectedOptimized? _optimized;
+
+    public FullyConnectedKernel()
+        : this(useReference: false)
+    {
+    }
+
+    /// <summary>
+    /// A kernel that always runs the reference (<paramref name="useReference"/>), or the optimized kernel with vectors at
+    /// most <paramref name="maxVectorBits"/> wide (512, 256, 128, or 0 for its scalar loops), AVX-VNNI only when
+    /// <paramref name="useVnni"/>, and with <paramref name="portableOnly"/> without x86-specific quantized forms (the
+    /// Arm64 path); tests compare them.
+    /// </summary>
+    internal FullyConnectedKernel(bool useReference, int maxVectorBits = 512, bool useVnni = true, bool portableOnly = false)
+    {
+        _useReference = useReference;
+        _maxVectorBits = maxVectorBits;
+        _useVnni = useVnni;
+        _portableOnly = portableOnly;
+    }
 
     public override void Prepare(KernelContext context)
     {
@@ -65,6 +90,9 @@ internal sealed class FullyConnectedKernel : OperatorKernel
         _shape = new FullyConnectedShape(batches, depth, units);
 
         _output = ConvolutionQuantization.PrepareOutput(context, input, weights, bias, output, units, channelDimension: 0, activation);
+        _optimized = !_useReference && FullyConnectedOptimized.Supports(_output)
+            ? new FullyConnectedOptimized(_shape, _output, weights, bias, _maxVectorBits, _useVnni, _portableOnly)
+            : null;
     }
 
     public override void Eval(KernelContext context)
@@ -73,6 +101,11 @@ internal sealed class FullyConnectedKernel : OperatorKernel
         var weights = context.Input(1);
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
+        if (_optimized is not null)
+        {
+            _optimized.Eval(input, weights, bias, output, context.Workers);
+            return;
+        }
         switch (_output.DataType)
         {
             case ConvolutionDataType.F32:

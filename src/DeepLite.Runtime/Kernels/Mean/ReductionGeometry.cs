@@ -98,13 +98,27 @@ internal sealed class ReductionGeometry
     }
 
     /// <summary>
-    /// Adds every input element, converted by <paramref name="widen"/>, into <c>sums[output index]</c>,
-    /// walking the input in row-major order (the order the reference uses) with a contiguous innermost run.
-    /// <paramref name="sums"/> must hold <see cref="OutputElements"/> values and is not cleared here.
+    /// The reduction as <c>[Outer, Reduced, Inner]</c>: input element <c>(o, r, i)</c> at <c>(o · Reduced + r) · Inner + i</c>
+    /// reduces into output <c>o · Inner + i</c>. True when the runs are (kept, reduced, kept), any of them possibly absent
+    /// (extent 1), which covers reductions over one contiguous block of axes such as MEAN over height and width.
     /// </summary>
-    public void Accumulate<TInput, TSum, TWiden>(ReadOnlySpan<TInput> input, Span<TSum> sums, TWiden widen)
-        where TSum : struct, System.Numerics.IAdditionOperators<TSum, TSum, TSum>
-        where TWiden : struct, IWiden<TInput, TSum>
+    public bool TryGetOuterReducedInner(out int outer, out int reduced, out int inner)
+    {
+        int run = 0;
+        outer = run < Extents.Length && !Reduced[run] ? Extents[run++] : 1;
+        reduced = run < Extents.Length && Reduced[run] ? Extents[run++] : 1;
+        inner = run < Extents.Length && !Reduced[run] ? Extents[run++] : 1;
+        return run == Extents.Length;
+    }
+
+    /// <summary>
+    /// Adds every input element into the sum of the output it reduces into, walking the input in row-major order (the
+    /// order the reference uses): a contiguous innermost run goes to <paramref name="loop"/> whole, as
+    /// <see cref="IReductionLoop{TInput, TSum}.AddRun"/> when kept or <see cref="IReductionLoop{TInput, TSum}.SumRun"/> when
+    /// reduced. <paramref name="sums"/> must hold <see cref="OutputElements"/> values and is not cleared here.
+    /// </summary>
+    public void Accumulate<TInput, TSum, TLoop>(ReadOnlySpan<TInput> input, Span<TSum> sums, TLoop loop)
+        where TLoop : struct, IReductionLoop<TInput, TSum>
     {
         if (input.Length != InputElements || sums.Length != OutputElements)
         {
@@ -114,7 +128,7 @@ internal sealed class ReductionGeometry
         int runs = Extents.Length;
         if (runs == 0)
         {
-            sums[0] += widen.Widen(input[0]);
+            sums[0] = loop.SumRun(input[..1], sums[0]);
             return;
         }
         int inner = Extents[runs - 1];
@@ -125,17 +139,8 @@ internal sealed class ReductionGeometry
         while (true)
         {
             var run = input.Slice(inputOffset, inner);
-            if (innerReduced)
-            {
-                TSum total = sums[outputOffset];
-                foreach (var value in run) total += widen.Widen(value);
-                sums[outputOffset] = total;
-            }
-            else
-            {
-                var destination = sums.Slice(outputOffset, inner);
-                for (int i = 0; i < run.Length; i++) destination[i] += widen.Widen(run[i]);
-            }
+            if (innerReduced) sums[outputOffset] = loop.SumRun(run, sums[outputOffset]);
+            else loop.AddRun(run, sums.Slice(outputOffset, inner));
             inputOffset += inner;
             int d = runs - 2;
             while (true)
@@ -152,21 +157,12 @@ internal sealed class ReductionGeometry
     }
 }
 
-/// <summary>Converts an input element to the accumulator type of a reduction.</summary>
-internal interface IWiden<TInput, TSum>
+/// <summary>The innermost loops of a reduction that sums: inputs of type <typeparamref name="TInput"/> into sums of <typeparamref name="TSum"/>.</summary>
+internal interface IReductionLoop<TInput, TSum>
 {
-    TSum Widen(TInput value);
-}
+    /// <summary>A kept run: <c>sums[i] += run[i]</c>.</summary>
+    void AddRun(ReadOnlySpan<TInput> run, Span<TSum> sums);
 
-/// <summary>float32 values accumulate in float32.</summary>
-internal readonly struct FloatWiden : IWiden<float, float>
-{
-    public float Widen(float value) => value;
-}
-
-/// <summary>Stored 8-bit values accumulate exactly in int64.</summary>
-internal readonly struct IntegerWiden<T> : IWiden<T, long>
-    where T : System.Numerics.IBinaryInteger<T>
-{
-    public long Widen(T value) => long.CreateTruncating(value);
+    /// <summary>A reduced run: <paramref name="total"/> plus every value of <paramref name="run"/>, in order.</summary>
+    TSum SumRun(ReadOnlySpan<TInput> run, TSum total);
 }

@@ -1,18 +1,27 @@
 using System.Numerics;
 using DeepLite.Runtime.Quantization;
+using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
 /// Prepare and Eval shared by AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, uint8, int8):
 /// Pool2DOptions are read into a <see cref="Pool2DGeometry"/>, the fused activation becomes a float or
-/// stored-value clamp, and per-channel scratch is allocated here so Eval does not allocate. 8-bit pooling
-/// moves stored values without requantizing, so input and output must share scale (within 1e-6) and zero
-/// point, as TFLite assumes.
+/// stored-value clamp, and the vector tier is chosen. 8-bit pooling moves stored values without requantizing, so
+/// input and output must share scale (within 1e-6) and zero point, as TFLite assumes. Eval runs the output pixels
+/// through <see cref="Pool2DMicrokernels"/>, split across <see cref="KernelContext.Workers"/> when the window
+/// work (output elements × filter taps) reaches <see cref="MinimumParallelWork"/>.
 /// </summary>
-internal abstract class Pool2DKernel : OperatorKernel
+internal abstract class Pool2DKernel : OperatorKernel, IParallelWork
 {
+    /// <summary>Window work (input reads) below which splitting across workers costs more than it saves.</summary>
+    public const int MinimumParallelWork = 1 << 16;
+
     private TensorType _type;
+    private int _pixels;
+    private int _minimumChunk;
+    private KernelContext? _parallelContext;
+    private VectorTier _tier;
 
     /// <summary>Operator name used in messages.</summary>
     protected abstract string Name { get; }
@@ -23,12 +32,6 @@ internal abstract class Pool2DKernel : OperatorKernel
     protected int QuantizedMin { get; private set; }
     protected int QuantizedMax { get; private set; }
 
-    /// <summary>Per-channel scratch (at least Channels long) for float32 windows.</summary>
-    protected float[] FloatScratch { get; private set; } = [];
-
-    /// <summary>Per-channel scratch (at least Channels long) for 8-bit windows.</summary>
-    protected int[] IntegerScratch { get; private set; } = [];
-
     public override void Prepare(KernelContext context)
     {
         var (geometry, activation) = Pool2DGeometry.Prepare(context);
@@ -38,7 +41,6 @@ internal abstract class Pool2DKernel : OperatorKernel
         {
             case TensorType.Float32:
                 (FloatMin, FloatMax) = QuantizedRange.ForActivation(activation);
-                if (FloatScratch.Length < geometry.Channels) FloatScratch = new float[geometry.Channels];
                 break;
             case TensorType.UInt8:
             case TensorType.Int8:
@@ -49,33 +51,58 @@ internal abstract class Pool2DKernel : OperatorKernel
                     throw context.Unsupported($"8-bit {Name} needs the same input and output quantization (input {input.Scale}, {input.ZeroPoint}; output {output.Scale}, {output.ZeroPoint}).");
                 }
                 (QuantizedMin, QuantizedMax) = QuantizedRange.ForActivation(activation, _type, output.Scale, output.ZeroPoint);
-                if (IntegerScratch.Length < geometry.Channels) IntegerScratch = new int[geometry.Channels];
                 break;
             default:
                 throw context.Unsupported($"{Name} supports float32, uint8 and int8.");
         }
+        _pixels = geometry.Batches * geometry.OutputHeight * geometry.OutputWidth;
+        long pixelWork = Math.Max(1L, (long)Math.Min(geometry.FilterHeight, geometry.InputHeight) * Math.Min(geometry.FilterWidth, geometry.InputWidth) * geometry.Channels);
+        _minimumChunk = (int)Math.Max(1, MinimumParallelWork / 2 / pixelWork);
+        _tier = VectorTiers.Best;
     }
 
     public override void Eval(KernelContext context)
+    {
+        if (context.Threads > 1 && _pixels >= 2 * _minimumChunk)
+        {
+            _parallelContext = context;
+            try
+            {
+                context.Workers.Run(this, _pixels, _minimumChunk);
+            }
+            finally
+            {
+                _parallelContext = null;
+            }
+            return;
+        }
+        Run(context, 0, _pixels);
+    }
+
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    private void Run(KernelContext context, int firstPixel, int endPixel)
     {
         var input = context.Input(0);
         var output = context.Output(0);
         switch (_type)
         {
             case TensorType.Float32:
-                EvalFloat(input.AsReadOnlySpan<float>(), output.AsSpan<float>());
+                RunFloat(input.AsReadOnlySpan<float>(), output.AsSpan<float>(), _tier, firstPixel, endPixel);
                 break;
             case TensorType.UInt8:
-                EvalQuantized(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>());
+                RunQuantized(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), _tier, firstPixel, endPixel);
                 break;
             default:
-                EvalQuantized(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>());
+                RunQuantized(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), _tier, firstPixel, endPixel);
                 break;
         }
     }
 
-    protected abstract void EvalFloat(ReadOnlySpan<float> input, Span<float> output);
+    /// <summary>Pools output pixels [<paramref name="firstPixel"/>, <paramref name="endPixel"/>) of float32 tensors.</summary>
+    protected abstract void RunFloat(ReadOnlySpan<float> input, Span<float> output, VectorTier tier, int firstPixel, int endPixel);
 
-    protected abstract void EvalQuantized<T>(ReadOnlySpan<T> input, Span<T> output)
+    /// <summary>Pools output pixels [<paramref name="firstPixel"/>, <paramref name="endPixel"/>) of 8-bit tensors.</summary>
+    protected abstract void RunQuantized<T>(ReadOnlySpan<T> input, Span<T> output, VectorTier tier, int firstPixel, int endPixel)
         where T : unmanaged, IBinaryInteger<T>;
 }

@@ -1,14 +1,24 @@
+using DeepLite.Runtime.Threading;
+
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
 /// QUANTIZE: float32 → uint8/int8/int16 (per-tensor, <see cref="QuantizeReference.FromFloat{T}"/>) and
 /// uint8/int8 → uint8/int8 requantization (<see cref="QuantizeReference.Requantize{TIn, TOut}"/>). The output
-/// has the input's shape. No options.
+/// has the input's shape. No options. float32 → 8-bit runs <see cref="QuantizeMicrokernels.FromF32{T}"/> at the vector
+/// tier chosen in Prepare; requantization looks up a 256-entry table built in Prepare; float32 → int16 uses the
+/// reference. Tensors of at least <see cref="MinimumParallelElements"/> elements are split across <see cref="KernelContext.Workers"/>.
 /// </summary>
-internal sealed class QuantizeKernel : OperatorKernel
+internal sealed class QuantizeKernel : OperatorKernel, IParallelWork
 {
+    /// <summary>Elements below which splitting across workers costs more than it saves.</summary>
+    public const int MinimumParallelElements = 1 << 16;
+
     private TensorType _from, _to;
     private QuantizedOperand _input, _output;
+    private byte[] _requantizeTable = [];
+    private VectorTier _tier;
+    private KernelContext? _parallelContext;
 
     public override void Prepare(KernelContext context)
     {
@@ -24,36 +34,59 @@ internal sealed class QuantizeKernel : OperatorKernel
             throw context.Unsupported("QUANTIZE supports float32 → uint8/int8/int16 and between uint8 and int8.");
         }
         _output = QuantizedOperand.Read(context, output, "output");
-        if (requantize) _input = QuantizedOperand.Read(context, input, "input");
+        if (requantize)
+        {
+            _input = QuantizedOperand.Read(context, input, "input");
+            _requantizeTable = (_from, _to) switch
+            {
+                (TensorType.UInt8, TensorType.UInt8) => QuantizeMicrokernels.RequantizeTable<byte, byte>(_input, _output),
+                (TensorType.UInt8, _) => QuantizeMicrokernels.RequantizeTable<byte, sbyte>(_input, _output),
+                (_, TensorType.UInt8) => QuantizeMicrokernels.RequantizeTable<sbyte, byte>(_input, _output),
+                _ => QuantizeMicrokernels.RequantizeTable<sbyte, sbyte>(_input, _output),
+            };
+        }
+        _tier = VectorTiers.Best;
         context.SetOutputShape(0, input.Shape);
     }
 
     public override void Eval(KernelContext context)
+    {
+        int count = (int)context.Input(0).ElementCount;
+        if (context.Threads > 1 && count >= MinimumParallelElements)
+        {
+            _parallelContext = context;
+            try
+            {
+                context.Workers.Run(this, count, MinimumParallelElements / 2);
+            }
+            finally
+            {
+                _parallelContext = null;
+            }
+            return;
+        }
+        Run(context, 0, count);
+    }
+
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    private void Run(KernelContext context, int begin, int end)
     {
         var input = context.Input(0);
         var output = context.Output(0);
         switch (_from, _to)
         {
             case (TensorType.Float32, TensorType.UInt8):
-                QuantizeReference.FromFloat(input.AsReadOnlySpan<float>(), output.AsSpan<byte>(), _output);
+                QuantizeMicrokernels.FromF32(input.AsReadOnlySpan<float>()[begin..end], output.AsSpan<byte>()[begin..end], _output.Scale, _output.ZeroPoint, _tier);
                 break;
             case (TensorType.Float32, TensorType.Int8):
-                QuantizeReference.FromFloat(input.AsReadOnlySpan<float>(), output.AsSpan<sbyte>(), _output);
+                QuantizeMicrokernels.FromF32(input.AsReadOnlySpan<float>()[begin..end], output.AsSpan<sbyte>()[begin..end], _output.Scale, _output.ZeroPoint, _tier);
                 break;
             case (TensorType.Float32, _):
-                QuantizeReference.FromFloat(input.AsReadOnlySpan<float>(), output.AsSpan<short>(), _output);
-                break;
-            case (TensorType.UInt8, TensorType.UInt8):
-                QuantizeReference.Requantize(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), _input, _output);
-                break;
-            case (TensorType.UInt8, _):
-                QuantizeReference.Requantize(input.AsReadOnlySpan<byte>(), output.AsSpan<sbyte>(), _input, _output);
-                break;
-            case (_, TensorType.UInt8):
-                QuantizeReference.Requantize(input.AsReadOnlySpan<sbyte>(), output.AsSpan<byte>(), _input, _output);
+                QuantizeReference.FromFloat(input.AsReadOnlySpan<float>()[begin..end], output.AsSpan<short>()[begin..end], _output);
                 break;
             default:
-                QuantizeReference.Requantize(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), _input, _output);
+                QuantizeMicrokernels.Lookup(input.AsReadOnlyBytes()[begin..end], output.AsBytes()[begin..end], _requantizeTable);
                 break;
         }
     }

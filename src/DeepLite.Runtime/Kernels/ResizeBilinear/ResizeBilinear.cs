@@ -1,17 +1,29 @@
+using DeepLite.Runtime.Threading;
+
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
 /// RESIZE_BILINEAR: resizes an NHWC image to the height and width in the constant int32 [2] input 1.
 /// Options: align_corners (field 2) and half_pixel_centers (field 3), not both. float32, uint8 and
 /// int8 with identical input and output quantization; the arithmetic of each type is documented in
-/// <see cref="ResizeBilinearReference"/>.
+/// <see cref="ResizeBilinearReference"/>. Prepare plans the source rows, columns and weights
+/// (<see cref="ResizeBilinearPlan"/>); Eval runs <see cref="ResizeBilinearMicrokernels"/> at the vector tier chosen in
+/// Prepare (int8 falls back to the reference when its fixed-point blend would not fit int32), split by output rows across
+/// <see cref="KernelContext.Workers"/> from <see cref="MinimumParallelElements"/> output elements.
 /// </summary>
-internal sealed class ResizeBilinearKernel : OperatorKernel
+internal sealed class ResizeBilinearKernel : OperatorKernel, IParallelWork
 {
+    /// <summary>Output elements below which splitting across workers costs more than it saves.</summary>
+    public const int MinimumParallelElements = 1 << 16;
+
     private const int AlignCornersField = 2;
     private const int HalfPixelCentersField = 3;
 
     private ResizeParameters _parameters;
+    private ResizeBilinearPlan? _plan;
+    private TensorType _type;
+    private VectorTier _tier;
+    private KernelContext? _parallelContext;
 
     public override void Prepare(KernelContext context)
     {
@@ -21,22 +33,53 @@ internal sealed class ResizeBilinearKernel : OperatorKernel
         if (input.Type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8)) throw context.Unsupported();
         DataMovement.ExpectSameTypeAndQuantization(context, input, output);
         _parameters = ResizeSize.Read(context, input, context.Options.Bool(AlignCornersField), context.Options.Bool(HalfPixelCentersField));
+        _type = input.Type;
+        _plan = ResizeBilinearPlan.Create(_parameters, fixedPoint: _type == TensorType.Int8);
+        _tier = VectorTiers.Best;
     }
 
     public override void Eval(KernelContext context)
     {
+        int rows = _parameters.Batches * _parameters.OutputHeight;
+        if (_type == TensorType.Int8 && !_plan!.FitsInt32)
+        {
+            ResizeBilinearReference.ResizeQS8(context.Input(0).AsReadOnlySpan<sbyte>(), context.Output(0).AsSpan<sbyte>(), _parameters);
+            return;
+        }
+        long rowElements = Math.Max(1L, (long)_parameters.OutputWidth * _parameters.Channels);
+        int minimumRows = (int)Math.Max(1, MinimumParallelElements / 2 / rowElements);
+        if (context.Threads > 1 && rows >= 2 * minimumRows)
+        {
+            _parallelContext = context;
+            try
+            {
+                context.Workers.Run(this, rows, minimumRows);
+            }
+            finally
+            {
+                _parallelContext = null;
+            }
+            return;
+        }
+        Run(context, 0, rows);
+    }
+
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    private void Run(KernelContext context, int firstRow, int endRow)
+    {
         var input = context.Input(0);
         var output = context.Output(0);
-        switch (input.Type)
+        switch (_type)
         {
             case TensorType.Float32:
-                ResizeBilinearReference.ResizeF32(input.AsReadOnlySpan<float>(), output.AsSpan<float>(), _parameters);
+                ResizeBilinearMicrokernels.F32(input.AsReadOnlySpan<float>(), output.AsSpan<float>(), _plan!, _tier, firstRow, endRow);
                 break;
             case TensorType.UInt8:
-                ResizeBilinearReference.ResizeQU8(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), _parameters);
+                ResizeBilinearMicrokernels.QU8(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), _plan!, _tier, firstRow, endRow);
                 break;
             default:
-                ResizeBilinearReference.ResizeQS8(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), _parameters);
+                ResizeBilinearMicrokernels.QS8(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), _plan!, _tier, firstRow, endRow);
                 break;
         }
     }

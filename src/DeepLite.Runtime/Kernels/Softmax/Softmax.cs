@@ -1,3 +1,5 @@
+using DeepLite.Runtime.Threading;
+
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
@@ -5,16 +7,24 @@ namespace DeepLite.Runtime.Kernels;
 /// as stored; models always store it). float32 exponentiates <c>(x − max) · beta</c> and normalizes; uint8/int8
 /// follow TFLite's builtin kernel (a 256-entry float exponent table built here in Prepare, see
 /// <see cref="SoftmaxReference.Quantized{T}"/>). As TFLite requires, 8-bit outputs have scale 1/256 and
-/// zero point 0 (uint8) or −128 (int8).
+/// zero point 0 (uint8) or −128 (int8). Rows run through <see cref="SoftmaxMicrokernels"/> at the vector tier chosen
+/// in Prepare (8-bit bit-exact with the reference; float32 within float rounding), split across
+/// <see cref="KernelContext.Workers"/> when the tensor has at least <see cref="MinimumParallelElements"/> elements.
 /// </summary>
-internal sealed class SoftmaxKernel : OperatorKernel
+internal sealed class SoftmaxKernel : OperatorKernel, IParallelWork
 {
+    /// <summary>Elements below which splitting rows across workers costs more than it saves.</summary>
+    public const int MinimumParallelElements = 1 << 16;
+
     private TensorType _type;
     private int _depth;
     private float _beta;
     private float[] _table = [];
     private float _outputScale;
     private int _outputZeroPoint;
+    private int _rows;
+    private VectorTier _tier;
+    private KernelContext? _parallelContext;
 
     public override void Prepare(KernelContext context)
     {
@@ -50,25 +60,62 @@ internal sealed class SoftmaxKernel : OperatorKernel
             default:
                 throw context.Unsupported("SOFTMAX supports float32, uint8 and int8.");
         }
+        _rows = _depth == 0 ? 0 : (int)(input.ElementCount / _depth);
+        _tier = VectorTiers.Best;
         context.SetOutputShape(0, input.Shape);
     }
 
     public override void Eval(KernelContext context)
     {
+        if (_rows == 0) return;
+        int minimumRows = Math.Max(1, MinimumParallelElements / 2 / _depth);
+        if (context.Threads > 1 && _rows >= 2 * minimumRows)
+        {
+            _parallelContext = context;
+            try
+            {
+                context.Workers.Run(this, _rows, minimumRows);
+            }
+            finally
+            {
+                _parallelContext = null;
+            }
+            return;
+        }
+        Run(context, 0, _rows);
+    }
+
+    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
+
+    private void Run(KernelContext context, int firstRow, int endRow)
+    {
         var input = context.Input(0);
         var output = context.Output(0);
-        if (input.ElementCount == 0 || _depth == 0) return;
         switch (_type)
         {
             case TensorType.Float32:
-                SoftmaxReference.F32(input.AsReadOnlySpan<float>(), output.AsSpan<float>(), _depth, _beta);
+                var x = input.AsReadOnlySpan<float>();
+                var y = output.AsSpan<float>();
+                for (int row = firstRow; row < endRow; row++)
+                {
+                    SoftmaxMicrokernels.F32(x.Slice(row * _depth, _depth), y.Slice(row * _depth, _depth), _beta, _tier);
+                }
                 break;
             case TensorType.UInt8:
-                SoftmaxReference.Quantized(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), _depth, _table, _outputScale, _outputZeroPoint);
+                RunQuantized(input.AsReadOnlySpan<byte>(), output.AsSpan<byte>(), firstRow, endRow);
                 break;
             default:
-                SoftmaxReference.Quantized(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), _depth, _table, _outputScale, _outputZeroPoint);
+                RunQuantized(input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>(), firstRow, endRow);
                 break;
+        }
+    }
+
+    private void RunQuantized<T>(ReadOnlySpan<T> x, Span<T> y, int firstRow, int endRow)
+        where T : unmanaged
+    {
+        for (int row = firstRow; row < endRow; row++)
+        {
+            SoftmaxMicrokernels.Q8(x.Slice(row * _depth, _depth), y.Slice(row * _depth, _depth), _table, _outputScale, _outputZeroPoint, _tier);
         }
     }
 }

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using DeepLite.Runtime;
+
+namespace DeepLite.Cli.Benchmarking;
+
+/// <summary>What one end-to-end benchmark runs: a model file, the interpreter's threads, the warm-up and
+/// timed <c>Invoke</c> counts, and the seed of the random inputs (<see cref="RandomInputs"/>).</summary>
+internal sealed record ModelBenchmarkSettings(string ModelPath, int Threads, int Runs, int Warmup, uint Seed = RandomInputs.DefaultSeed)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Threads < 1) throw new ArgumentException($"threads must be at least 1 (got {Threads}).");
+        if (Runs < 1) throw new ArgumentException($"runs must be at least 1 (got {Runs}).");
+        if (Warmup < 0) throw new ArgumentException($"warmup must be 0 or more (got {Warmup}).");
+    }
+}
+
+/// <summary>The stage a running benchmark is in, for progress displays.</summary>
+internal enum ModelBenchmarkStage
+{
+    /// <summary>Loading, AllocateTensors and the first inference (2 steps).</summary>
+    Load,
+    Warmup,
+    Timed,
+}
+
+/// <summary>
+/// Figures of one end-to-end benchmark. Times are wall-clock milliseconds; sizes are bytes.
+/// </summary>
+/// <param name="Settings">What was run.</param>
+/// <param name="LoadMilliseconds"><see cref="TfLiteModel.Load"/> + <c>new Interpreter</c> + <see cref="Interpreter.AllocateTensors"/>,
+/// in a process that may not have run them before (so it includes JIT compilation of that code).</param>
+/// <param name="FirstInferenceMilliseconds">The first <see cref="Interpreter.Invoke"/> (includes JIT compilation of the kernels).</param>
+/// <param name="Latency">Statistics of the timed <see cref="Interpreter.Invoke"/> calls, after the warm-up ones.</param>
+/// <param name="CpuPercent">Processor time of the whole process during the timed runs ÷ their wall time × 100:
+/// 100 means one core busy all the time; with N threads the ceiling is N × 100.</param>
+/// <param name="AllocatedBytesPerRun">Managed bytes allocated by all threads during the timed runs ÷ runs.</param>
+/// <param name="PeakWorkingSetBytes">The most physical memory the process has held at once, read after the runs
+/// (<see cref="Process.PeakWorkingSet64"/>; the whole process: runtime, JIT, touched model pages, arena).</param>
+/// <param name="LinuxHighWaterMarkBytes">VmHWM from /proc/self/status after the runs; null off Linux.</param>
+/// <param name="ManagedHeapBytes">Bytes the GC counts as allocated after the runs (<see cref="GC.GetTotalMemory"/>, no collection).</param>
+/// <param name="GcHeapSizeBytes">Size of the GC heap after the last collection, fragmentation included (<see cref="GCMemoryInfo.HeapSizeBytes"/>).</param>
+/// <param name="ArenaBytes">The interpreter's planned tensor arena (<see cref="Runtime.Planning.MemoryPlan.ArenaBytes"/>).</param>
+/// <param name="MultiplyAccumulates">Multiply-accumulates of one inference (<see cref="ModelStatistics.MultiplyAccumulates"/>).</param>
+internal sealed record ModelBenchmarkResult(
+    ModelBenchmarkSettings Settings,
+    double LoadMilliseconds,
+    double FirstInferenceMilliseconds,
+    LatencyStatistics Latency,
+    double CpuPercent,
+    long AllocatedBytesPerRun,
+    long PeakWorkingSetBytes,
+    long? LinuxHighWaterMarkBytes,
+    long ManagedHeapBytes,
+    long GcHeapSizeBytes,
+    long ArenaBytes,
+    long MultiplyAccumulates)
+{
+    /// <summary>Multiply-accumulates per second at the median latency, in units of 10^9.</summary>
+    public double GigaMacsPerSecond => MultiplyAccumulates / (Latency.Median * 1e-3) / 1e9;
+}
+
+/// <summary>
+/// Runs a model end to end in this process: load and allocate, one first inference, <c>Warmup</c> untimed
+/// and <c>Runs</c> timed <see cref="Interpreter.Invoke"/> calls on seeded random inputs. A full garbage
+/// collection precedes the timed runs so that earlier garbage is not collected during them.
+/// </summary>
+internal static class ModelBenchmark
+{
+    /// <param name="settings">What to run; validated first.</param>
+    /// <param name="progress">Called after each step with (stage, steps done, steps in the stage); keep it cheap, it runs between timed calls.</param>
+    public static ModelBenchmarkResult Run(ModelBenchmarkSettings settings, Action<ModelBenchmarkStage, int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+
+        long start = Stopwatch.GetTimestamp();
+        using var model = TfLiteModel.Load(settings.ModelPath);
+        using var interpreter = new Interpreter(model, new InterpreterOptions { Threads = settings.Threads });
+        interpreter.AllocateTensors();
+        double loadMilliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        progress?.Invoke(ModelBenchmarkStage.Load, 1, 2);
+
+        RandomInputs.Fill(interpreter, settings.Seed);
+        start = Stopwatch.GetTimestamp();
+        interpreter.Invoke();
+        double firstMilliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        progress?.Invoke(ModelBenchmarkStage.Load, 2, 2);
+
+        for (int i = 0; i < settings.Warmup; i++)
+        {
+            interpreter.Invoke();
+            progress?.Invoke(ModelBenchmarkStage.Warmup, i + 1, settings.Warmup);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var samples = new double[settings.Runs];
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long timedStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < samples.Length; i++)
+        {
+            long runStart = Stopwatch.GetTimestamp();
+            interpreter.Invoke();
+            samples[i] = Stopwatch.GetElapsedTime(runStart).TotalMilliseconds;
+            progress?.Invoke(ModelBenchmarkStage.Timed, i + 1, samples.Length);
+        }
+        TimeSpan wall = Stopwatch.GetElapsedTime(timedStart);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        process.Refresh();
+        TimeSpan cpu = process.TotalProcessorTime - cpuBefore;
+
+        return new ModelBenchmarkResult(
+            settings,
+            loadMilliseconds,
+            firstMilliseconds,
+            LatencyStatistics.Of(samples),
+            CpuPercent: 100 * cpu.TotalSeconds / wall.TotalSeconds,
+            AllocatedBytesPerRun: allocated / settings.Runs,
+            PeakWorkingSetBytes: process.PeakWorkingSet64,
+            ProcessMemory.LinuxHighWaterMarkBytes(),
+            ManagedHeapBytes: GC.GetTotalMemory(forceFullCollection: false),
+            GcHeapSizeBytes: GC.GetGCMemoryInfo().HeapSizeBytes,
+            ArenaBytes: interpreter.MemoryPlan?.ArenaBytes ?? 0,
+            MultiplyAccumulates: ModelStatistics.Compute(model, interpreter).MultiplyAccumulates);
+    }
+}
