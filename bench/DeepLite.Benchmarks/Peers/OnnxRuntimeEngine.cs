@@ -18,7 +18,7 @@ internal sealed class OnnxRuntimeEngine(OnnxExportFlavor flavor) : IPeerEngine
     {
         using var model = TfLiteModel.Load(run.ModelPath);
         bool quantized = model.MainSubgraph.Tensors[model.MainSubgraph.Inputs[0]].Type != TensorType.Float32;
-        if (flavor != OnnxExportFlavor.Float32 && !quantized) throw new NotSupportedException("an 8-bit export needs a quantized model");
+        if (flavor != OnnxExportFlavor.Float32 && !quantized) throw new InvalidOperationException("an 8-bit export needs a quantized model");
         var export = OnnxExporter.Export(model, new OnnxExportOptions { Flavor = flavor });
         var timing = OnnxTiming.Measure(export.ModelBytes, run.Inputs, run.Threads, run.Warmup, run.Runs);
         return new PeerTiming(timing.MedianMs, timing.P90Ms, $"ONNX Runtime 1.31.1, session create {timing.SessionCreateMs:F0} ms, first run {timing.FirstRunMs:F1} ms");

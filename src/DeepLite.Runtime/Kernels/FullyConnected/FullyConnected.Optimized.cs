@@ -18,8 +18,9 @@ namespace DeepLite.Runtime.Kernels;
 /// <c>Σ_k (x + InputOffset)(w + FilterOffset) = Σ xu·ws + d·Σ xu + e·Σ ws + K·e·d</c>. Prepare folds
 /// <c>bias[u] + e·Σ_k ws[u, k] + K·e·d</c> into one constant per unit; Eval adds <c>d · Σ_k xu[b, k]</c> per row
 /// (zero for QC8). All of it wraps in int32 exactly as the reference's accumulator does.</para>
-/// <para>Eval copies (and for QC8 re-signs) the input rows into a padded buffer, then splits (unit tile, row) pairs,
-/// tile-major, across the worker pool, so a worker reuses a tile's weights for consecutive rows.</para>
+/// <para>Eval copies quantized input rows into a padded buffer (re-signing QC8) and summing them, and float rows only
+/// when the depth needs padding; then it splits (unit tile, row) pairs, tile-major, across the worker pool, so a worker
+/// reuses a tile's weights for consecutive rows.</para>
 /// </remarks>
 internal sealed unsafe class FullyConnectedOptimized : IParallelWork
 {
