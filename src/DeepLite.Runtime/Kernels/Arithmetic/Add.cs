@@ -1,5 +1,4 @@
 using System.Numerics;
-using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
@@ -22,10 +21,10 @@ internal sealed class AddKernel : AddOrSubtractKernel
 /// Shared body of ADD and SUB: they differ only in the sign of the second operand (for 8-bit, the sign of
 /// its multiplier). The fused activation is option field 0 of both AddOptions and SubOptions. XNNPACK-rule 8-bit
 /// runs use <see cref="XnnpackAddMicrokernels"/> at the vector tier chosen in Prepare; float32 uses the shared
-/// <see cref="VectorLoop{TOperator}"/>. A flat broadcast (each operand full-size or a single element) of at least
+/// <see cref="VectorLoop{TOperator}"/> (memory-bound: a Vector512 loop measured no faster). A flat broadcast (each operand full-size or a single element) of at least
 /// <see cref="MinimumParallelElements"/> outputs is split across <see cref="KernelContext.Workers"/>.
 /// </summary>
-internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKernel, IParallelWork
+internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKernel, IRangeWork
 {
     /// <summary>Outputs below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelElements = 1 << 16;
@@ -33,7 +32,7 @@ internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKern
     private QuantizedAddParameters _reference;
     private XnnpackAddParameters? _xnnpack;
     private VectorTier _tier;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     protected override void PrepareQuantized(KernelContext context, QuantizedOperand a, QuantizedOperand b, QuantizedOperand output)
     {
@@ -49,30 +48,14 @@ internal abstract class AddOrSubtractKernel(bool subtract) : ActivatedBinaryKern
     {
         base.Prepare(context);
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
     }
 
-    public override void Eval(KernelContext context)
-    {
-        int count = OutputElements;
-        if (context.Threads > 1 && count >= MinimumParallelElements && IsFlat)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, count, MinimumParallelElements / 2);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, count);
-    }
+    public override void Eval(KernelContext context) =>
+        _splitter!.Run(context, OutputElements, IsFlat ? MinimumParallelElements / 2 : int.MaxValue);
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
-    private void Run(KernelContext context, int begin, int end)
+    /// <summary>Output elements [begin, end): any range of a flat broadcast, otherwise all of them.</summary>
+    void IRangeWork.Run(KernelContext context, int begin, int end)
     {
         switch (Type)
         {

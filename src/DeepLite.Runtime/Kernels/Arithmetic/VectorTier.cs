@@ -9,6 +9,12 @@ namespace DeepLite.Runtime.Kernels;
 /// remainder to the next narrower vector, and finish with scalar code, so every rung below the chosen one
 /// also runs on short tails. Values are the vector width in bits.
 /// </summary>
+/// <remarks>
+/// Loops test <c>VectorN.IsHardwareAccelerated &amp;&amp; tier &gt;= VectorTier.VectorN</c>: the first half is a JIT-time
+/// constant, so a rung the machine lacks is compiled away instead of being compiled as slow software vectors (which
+/// also exhausts the inlining budget and leaves the narrower rungs' helpers as calls). Tests pass lower tiers
+/// explicitly to run every rung the machine has in one process.
+/// </remarks>
 internal enum VectorTier
 {
     Scalar = 0,

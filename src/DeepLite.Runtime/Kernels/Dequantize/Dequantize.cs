@@ -1,5 +1,4 @@
 using DeepLite.Runtime.Quantization;
-using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
@@ -10,7 +9,7 @@ namespace DeepLite.Runtime.Kernels;
 /// in Prepare, split across <see cref="KernelContext.Workers"/> from <see cref="MinimumParallelElements"/> elements; the
 /// other cases use the reference.
 /// </summary>
-internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
+internal sealed class DequantizeKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Elements below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelElements = 1 << 16;
@@ -22,7 +21,7 @@ internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
     private int[] _zeroPoints = [];
     private int _channels, _innerSize;
     private VectorTier _tier;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     public override void Prepare(KernelContext context)
     {
@@ -47,6 +46,7 @@ internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
                 throw context.Unsupported("DEQUANTIZE supports uint8, int8, int16 and float16 inputs.");
         }
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
         context.SetOutputShape(0, input.Shape);
     }
 
@@ -81,22 +81,7 @@ internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
                 DequantizeReference.FromHalf(input.AsReadOnlySpan<Half>(), output);
                 break;
             case TensorType.UInt8 or TensorType.Int8 when _scales is null:
-                if (context.Threads > 1 && output.Length >= MinimumParallelElements)
-                {
-                    _parallelContext = context;
-                    try
-                    {
-                        context.Workers.Run(this, output.Length, MinimumParallelElements / 2);
-                    }
-                    finally
-                    {
-                        _parallelContext = null;
-                    }
-                }
-                else
-                {
-                    Run(context, 0, output.Length);
-                }
+                _splitter!.Run(context, output.Length, MinimumParallelElements / 2);
                 break;
             case TensorType.UInt8:
                 RunReference(input.AsReadOnlySpan<byte>(), output);
@@ -110,10 +95,8 @@ internal sealed class DequantizeKernel : OperatorKernel, IParallelWork
         }
     }
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
     /// <summary>Per-tensor 8-bit elements [begin, end).</summary>
-    private void Run(KernelContext context, int begin, int end)
+    void IRangeWork.Run(KernelContext context, int begin, int end)
     {
         var input = context.Input(0);
         var output = context.Output(0).AsSpan<float>()[begin..end];

@@ -1,5 +1,4 @@
 using System.Numerics;
-using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
@@ -12,7 +11,7 @@ namespace DeepLite.Runtime.Kernels;
 /// e.g. height and width) with at least <see cref="MinimumParallelInputs"/> inputs is split by output ranges across
 /// <see cref="KernelContext.Workers"/>.
 /// </summary>
-internal sealed class MeanKernel : OperatorKernel, IParallelWork
+internal sealed class MeanKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Inputs below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelInputs = 1 << 16;
@@ -30,7 +29,7 @@ internal sealed class MeanKernel : OperatorKernel, IParallelWork
     private bool _blocked;
     private int _outer, _reduced, _inner;
     private int _minimumChunk;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     public override void Prepare(KernelContext context)
     {
@@ -72,33 +71,18 @@ internal sealed class MeanKernel : OperatorKernel, IParallelWork
         _blocked = geometry.TryGetOuterReducedInner(out _outer, out _reduced, out _inner);
         _minimumChunk = Math.Max(1, MinimumParallelInputs / 2 / Math.Max(1, _reduced));
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
         context.SetOutputShape(0, geometry.OutputShape);
     }
 
     public override void Eval(KernelContext context)
     {
         var geometry = _geometry ?? throw new InvalidOperationException("MEAN was not prepared.");
-        int outputs = geometry.OutputElements;
-        if (_blocked && context.Threads > 1 && geometry.InputElements >= MinimumParallelInputs && outputs >= 2 * _minimumChunk)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, outputs, _minimumChunk);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, outputs);
+        _splitter!.Run(context, geometry.OutputElements, _blocked ? _minimumChunk : int.MaxValue);
     }
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
     /// <summary>Computes outputs [begin, end): any range when blocked, otherwise only all of them.</summary>
-    private void Run(KernelContext context, int begin, int end)
+    void IRangeWork.Run(KernelContext context, int begin, int end)
     {
         var input = context.Input(0);
         var output = context.Output(0);

@@ -1,6 +1,5 @@
 using System.Numerics;
 using DeepLite.Runtime.Quantization;
-using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
 
@@ -12,7 +11,7 @@ namespace DeepLite.Runtime.Kernels;
 /// through <see cref="Pool2DMicrokernels"/>, split across <see cref="KernelContext.Workers"/> when the window
 /// work (output elements × filter taps) reaches <see cref="MinimumParallelWork"/>.
 /// </summary>
-internal abstract class Pool2DKernel : OperatorKernel, IParallelWork
+internal abstract class Pool2DKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Window work (input reads) below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelWork = 1 << 16;
@@ -20,8 +19,8 @@ internal abstract class Pool2DKernel : OperatorKernel, IParallelWork
     private TensorType _type;
     private int _pixels;
     private int _minimumChunk;
-    private KernelContext? _parallelContext;
     private VectorTier _tier;
+    private WorkSplitter? _splitter;
 
     /// <summary>Operator name used in messages.</summary>
     protected abstract string Name { get; }
@@ -59,29 +58,13 @@ internal abstract class Pool2DKernel : OperatorKernel, IParallelWork
         long pixelWork = Math.Max(1L, (long)Math.Min(geometry.FilterHeight, geometry.InputHeight) * Math.Min(geometry.FilterWidth, geometry.InputWidth) * geometry.Channels);
         _minimumChunk = (int)Math.Max(1, MinimumParallelWork / 2 / pixelWork);
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
     }
 
-    public override void Eval(KernelContext context)
-    {
-        if (context.Threads > 1 && _pixels >= 2 * _minimumChunk)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, _pixels, _minimumChunk);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, _pixels);
-    }
+    public override void Eval(KernelContext context) => _splitter!.Run(context, _pixels, _minimumChunk);
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
-    private void Run(KernelContext context, int firstPixel, int endPixel)
+    /// <summary>Output pixels [firstPixel, endPixel).</summary>
+    void IRangeWork.Run(KernelContext context, int firstPixel, int endPixel)
     {
         var input = context.Input(0);
         var output = context.Output(0);

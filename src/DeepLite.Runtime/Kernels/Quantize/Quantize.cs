@@ -1,5 +1,3 @@
-using DeepLite.Runtime.Threading;
-
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace DeepLite.Runtime.Kernels;
 /// tier chosen in Prepare; requantization looks up a 256-entry table built in Prepare; float32 → int16 uses the
 /// reference. Tensors of at least <see cref="MinimumParallelElements"/> elements are split across <see cref="KernelContext.Workers"/>.
 /// </summary>
-internal sealed class QuantizeKernel : OperatorKernel, IParallelWork
+internal sealed class QuantizeKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Elements below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelElements = 1 << 16;
@@ -18,7 +16,7 @@ internal sealed class QuantizeKernel : OperatorKernel, IParallelWork
     private QuantizedOperand _input, _output;
     private byte[] _requantizeTable = [];
     private VectorTier _tier;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     public override void Prepare(KernelContext context)
     {
@@ -46,31 +44,15 @@ internal sealed class QuantizeKernel : OperatorKernel, IParallelWork
             };
         }
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
         context.SetOutputShape(0, input.Shape);
     }
 
-    public override void Eval(KernelContext context)
-    {
-        int count = (int)context.Input(0).ElementCount;
-        if (context.Threads > 1 && count >= MinimumParallelElements)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, count, MinimumParallelElements / 2);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, count);
-    }
+    public override void Eval(KernelContext context) =>
+        _splitter!.Run(context, (int)context.Input(0).ElementCount, MinimumParallelElements / 2);
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
-    private void Run(KernelContext context, int begin, int end)
+    /// <summary>Elements [begin, end).</summary>
+    void IRangeWork.Run(KernelContext context, int begin, int end)
     {
         var input = context.Input(0);
         var output = context.Output(0);

@@ -1,5 +1,3 @@
-using DeepLite.Runtime.Threading;
-
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace DeepLite.Runtime.Kernels;
 /// Prepare (int8 falls back to the reference when its fixed-point blend would not fit int32), split by output rows across
 /// <see cref="KernelContext.Workers"/> from <see cref="MinimumParallelElements"/> output elements.
 /// </summary>
-internal sealed class ResizeBilinearKernel : OperatorKernel, IParallelWork
+internal sealed class ResizeBilinearKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Output elements below which splitting across workers costs more than it saves.</summary>
     public const int MinimumParallelElements = 1 << 16;
@@ -23,7 +21,7 @@ internal sealed class ResizeBilinearKernel : OperatorKernel, IParallelWork
     private ResizeBilinearPlan? _plan;
     private TensorType _type;
     private VectorTier _tier;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     public override void Prepare(KernelContext context)
     {
@@ -36,6 +34,7 @@ internal sealed class ResizeBilinearKernel : OperatorKernel, IParallelWork
         _type = input.Type;
         _plan = ResizeBilinearPlan.Create(_parameters, fixedPoint: _type == TensorType.Int8);
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
     }
 
     public override void Eval(KernelContext context)
@@ -47,26 +46,11 @@ internal sealed class ResizeBilinearKernel : OperatorKernel, IParallelWork
             return;
         }
         long rowElements = Math.Max(1L, (long)_parameters.OutputWidth * _parameters.Channels);
-        int minimumRows = (int)Math.Max(1, MinimumParallelElements / 2 / rowElements);
-        if (context.Threads > 1 && rows >= 2 * minimumRows)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, rows, minimumRows);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, rows);
+        _splitter!.Run(context, rows, (int)Math.Max(1, MinimumParallelElements / 2 / rowElements));
     }
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
-    private void Run(KernelContext context, int firstRow, int endRow)
+    /// <summary>Output rows [firstRow, endRow) (batch · OutputHeight + y).</summary>
+    void IRangeWork.Run(KernelContext context, int firstRow, int endRow)
     {
         var input = context.Input(0);
         var output = context.Output(0);

@@ -1,5 +1,3 @@
-using DeepLite.Runtime.Threading;
-
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace DeepLite.Runtime.Kernels;
 /// in Prepare (8-bit bit-exact with the reference; float32 within float rounding), split across
 /// <see cref="KernelContext.Workers"/> when the tensor has at least <see cref="MinimumParallelElements"/> elements.
 /// </summary>
-internal sealed class SoftmaxKernel : OperatorKernel, IParallelWork
+internal sealed class SoftmaxKernel : OperatorKernel, IRangeWork
 {
     /// <summary>Elements below which splitting rows across workers costs more than it saves.</summary>
     public const int MinimumParallelElements = 1 << 16;
@@ -24,7 +22,7 @@ internal sealed class SoftmaxKernel : OperatorKernel, IParallelWork
     private int _outputZeroPoint;
     private int _rows;
     private VectorTier _tier;
-    private KernelContext? _parallelContext;
+    private WorkSplitter? _splitter;
 
     public override void Prepare(KernelContext context)
     {
@@ -62,32 +60,17 @@ internal sealed class SoftmaxKernel : OperatorKernel, IParallelWork
         }
         _rows = _depth == 0 ? 0 : (int)(input.ElementCount / _depth);
         _tier = VectorTiers.Best;
+        _splitter ??= new WorkSplitter(this);
         context.SetOutputShape(0, input.Shape);
     }
 
     public override void Eval(KernelContext context)
     {
-        if (_rows == 0) return;
-        int minimumRows = Math.Max(1, MinimumParallelElements / 2 / _depth);
-        if (context.Threads > 1 && _rows >= 2 * minimumRows)
-        {
-            _parallelContext = context;
-            try
-            {
-                context.Workers.Run(this, _rows, minimumRows);
-            }
-            finally
-            {
-                _parallelContext = null;
-            }
-            return;
-        }
-        Run(context, 0, _rows);
+        if (_rows > 0) _splitter!.Run(context, _rows, Math.Max(1, MinimumParallelElements / 2 / _depth));
     }
 
-    void IParallelWork.Run(int begin, int end) => Run(_parallelContext!, begin, end);
-
-    private void Run(KernelContext context, int firstRow, int endRow)
+    /// <summary>Rows [firstRow, endRow).</summary>
+    void IRangeWork.Run(KernelContext context, int firstRow, int endRow)
     {
         var input = context.Input(0);
         var output = context.Output(0);
