@@ -86,7 +86,7 @@ public sealed class Interpreter : IDisposable
 
     /// <summary>
     /// Runs the graph <paramref name="runs"/> times, timing each operator, and returns each node's
-    /// mean time in milliseconds by node index (0 for nodes removed by fusions). For finding where
+    /// mean time in milliseconds by node index. For finding where
     /// time goes; Invoke itself is not instrumented.
     /// </summary>
     public double[] ProfileOperators(int runs)
@@ -95,9 +95,6 @@ public sealed class Interpreter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         return _main.ProfileNodes(runs);
     }
-
-    /// <summary>Operators removed from execution by graph fusions (see <see cref="InterpreterOptions.FuseOperators"/>).</summary>
-    public int FusedOperatorCount => _main.FusedNodeCount;
 
     /// <summary>The keys of the model's signature defs.</summary>
     public IReadOnlyList<string> SignatureKeys => Model.Signatures.Select(s => s.Key).ToArray();

@@ -9,10 +9,6 @@ public sealed class InterpreterOptions
     /// <summary>Kernels to use; null means <see cref="OpResolver.CreateDefault"/>.</summary>
     public OpResolver? Resolver { get; init; }
 
-    /// <summary>Apply graph fusions (a PAD of height and width folded into the convolution that
-    /// consumes it). Results are identical either way; default true.</summary>
-    public bool FuseOperators { get; init; } = true;
-
     /// <summary>Largest arena AllocateTensors may allocate; a model needing more fails with a
     /// <see cref="ModelFormatException"/> instead of exhausting memory. Default 1 GiB.</summary>
     public long MaxArenaBytes { get; init; } = 1L << 30;

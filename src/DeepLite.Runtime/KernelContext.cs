@@ -48,9 +48,6 @@ public sealed class KernelContext
         return _inputs[index] ?? throw Invalid($"input {index} is required but omitted.");
     }
 
-    /// <summary>Rewires input <paramref name="index"/> (graph fusions only).</summary>
-    internal void ReplaceInput(int index, Tensor tensor) => _inputs[index] = tensor;
-
     /// <summary>Input <paramref name="index"/>, or null when omitted (-1) or not present.</summary>
     public Tensor? OptionalInput(int index) => (uint)index < (uint)_inputs.Length ? _inputs[index] : null;
 

@@ -13,10 +13,6 @@ internal sealed class SubgraphExecutor
     private readonly Tensor[] _tensors;
     private readonly OperatorKernel?[] _kernels;
     private readonly KernelContext[] _contexts;
-    /// <summary>Per node, the tensor indices it actually reads (after fusions rewired them).</summary>
-    private readonly int[][] _nodeInputs;
-    /// <summary>Nodes absorbed into their consumer by a fusion; they are neither prepared nor run.</summary>
-    private readonly bool[] _fused;
     private byte[]? _arena;
     private bool _allocated;
 
@@ -30,8 +26,6 @@ internal sealed class SubgraphExecutor
         int count = graph.Operators.Count;
         _kernels = new OperatorKernel[count];
         _contexts = new KernelContext[count];
-        _nodeInputs = new int[count][];
-        _fused = new bool[count];
         for (int i = 0; i < count; i++)
         {
             var op = graph.Operators[i];
@@ -39,59 +33,8 @@ internal sealed class SubgraphExecutor
             var outputs = op.Outputs.Select(t => _tensors[t]).ToArray();
             _contexts[i] = new KernelContext(op, inputs, outputs, workers);
             _kernels[i] = resolver.Create(op.Code);
-            _nodeInputs[i] = (int[])op.Inputs.Clone();
-        }
-        if (options.FuseOperators) FusePadding();
-    }
-
-    /// <summary>Nodes removed from execution by fusions.</summary>
-    public int FusedNodeCount => _fused.Count(f => f);
-
-    /// <summary>
-    /// Folds a PAD of height and width into the convolution that alone consumes it, as TFLite's
-    /// XNNPACK delegate does: the convolution reads the unpadded tensor with explicit padding, so the
-    /// padded copy is never made. Only zero padding qualifies (PAD fills with the zero point, which is
-    /// what a convolution's implicit padding contributes), and only when the convolution accepts it.
-    /// </summary>
-    private void FusePadding()
-    {
-        for (int p = 0; p < _kernels.Length; p++)
-        {
-            var pad = _graph.Operators[p];
-            if (pad.Code.Builtin != BuiltinOperator.PAD || pad.Inputs.Length != 2 || pad.Outputs.Length != 1 || pad.Inputs[0] < 0 || pad.Inputs[1] < 0) continue;
-            var source = _tensors[pad.Inputs[0]];
-            var paddings = _tensors[pad.Inputs[1]];
-            var padded = _tensors[pad.Outputs[0]];
-            if (source.IsConstant || source.Rank != 4 || paddings.Type != TensorType.Int32 || !paddings.IsConstant || paddings.ElementCount != 8) continue;
-            if (_graph.Outputs.Contains(pad.Outputs[0]) || !SameQuantization(source, padded) || source.Type != padded.Type) continue;
-            var amounts = paddings.AsReadOnlySpan<int>();
-            if (amounts[0] != 0 || amounts[1] != 0 || amounts[6] != 0 || amounts[7] != 0) continue;
-            if (amounts[2] < 0 || amounts[3] < 0 || amounts[4] < 0 || amounts[5] < 0) continue;
-            int consumer = -1, uses = 0;
-            for (int c = 0; c < _kernels.Length; c++)
-            {
-                for (int k = 0; k < _nodeInputs[c].Length; k++)
-                {
-                    if (_nodeInputs[c][k] != pad.Outputs[0]) continue;
-                    uses++;
-                    consumer = k == 0 ? c : -1;
-                }
-            }
-            if (uses != 1 || consumer <= p || _kernels[consumer] is not Kernels.IAcceptsInputPadding target) continue;
-            if (!target.AcceptInputPadding(_contexts[consumer], amounts[2], amounts[3], amounts[4], amounts[5])) continue;
-            _contexts[consumer].ReplaceInput(0, source);
-            _nodeInputs[consumer][0] = pad.Inputs[0];
-            _fused[p] = true;
         }
     }
-
-    private static bool SameQuantization(Tensor a, Tensor b) =>
-        (a.Quantization, b.Quantization) switch
-        {
-            (null, null) => true,
-            ({ } qa, { } qb) => qa.Scales.AsSpan().SequenceEqual(qb.Scales) && qa.ZeroPoints.AsSpan().SequenceEqual(qb.ZeroPoints),
-            _ => false,
-        };
 
     public IReadOnlyList<Tensor> Tensors => _tensors;
     public IReadOnlyList<Tensor> Inputs { get; }
@@ -120,7 +63,6 @@ internal sealed class SubgraphExecutor
         }
         for (int i = 0; i < _kernels.Length; i++)
         {
-            if (_fused[i]) continue;
             var context = _contexts[i];
             for (int o = 0; o < context.OutputCount; o++)
             {
@@ -180,9 +122,8 @@ internal sealed class SubgraphExecutor
         foreach (int t in _graph.Inputs) Touch(t, -1);
         for (int i = 0; i < _kernels.Length; i++)
         {
-            if (_fused[i]) continue;
             var op = _graph.Operators[i];
-            foreach (int t in _nodeInputs[i]) Touch(t, i);
+            foreach (int t in op.Inputs) Touch(t, i);
             foreach (int t in op.Outputs) Touch(t, i);
             foreach (int t in op.Intermediates) Touch(t, i);
         }
@@ -207,7 +148,7 @@ internal sealed class SubgraphExecutor
     }
 
     /// <summary>Runs the graph <paramref name="runs"/> times and returns each node's mean time in
-    /// milliseconds (0 for nodes removed by fusions).</summary>
+    /// milliseconds.</summary>
     public double[] ProfileNodes(int runs)
     {
         if (!_allocated) throw new InvalidOperationException("AllocateTensors must be called before profiling.");
@@ -216,7 +157,6 @@ internal sealed class SubgraphExecutor
         {
             for (int i = 0; i < _kernels.Length; i++)
             {
-                if (_fused[i]) continue;
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 _kernels[i]!.Eval(_contexts[i]);
                 ticks[i] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
@@ -230,7 +170,7 @@ internal sealed class SubgraphExecutor
         if (!_allocated) throw new InvalidOperationException("AllocateTensors must be called (again, after ResizeInput) before Invoke.");
         for (int i = 0; i < _kernels.Length; i++)
         {
-            if (!_fused[i]) _kernels[i]!.Eval(_contexts[i]);
+            _kernels[i]!.Eval(_contexts[i]);
         }
     }
 }

@@ -75,12 +75,3 @@ internal static class KernelHelpers
     }
 }
 
-/// <summary>
-/// A kernel whose first input is NHWC and which can read it with extra zero padding of height and
-/// width, so that a preceding PAD can be skipped. <see cref="AcceptInputPadding"/> is called once,
-/// before Prepare; returning true commits the kernel to add the padding to its own.
-/// </summary>
-internal interface IAcceptsInputPadding
-{
-    bool AcceptInputPadding(KernelContext context, int top, int bottom, int left, int right);
-}
