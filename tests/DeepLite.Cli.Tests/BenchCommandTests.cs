@@ -48,6 +48,29 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_Profile_GroupsEveryOperatorByType()
+    {
+        var (exit, output, error) = Run("bench", "--model", TestData.Model(Model), "--runs", "3", "--warmup", "0", "--json", "--profile");
+        Assert.True(exit == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var profile = doc.RootElement.GetProperty("profile").EnumerateArray().ToArray();
+        using var model = TfLiteModel.Load(TestData.Model(Model));
+        var expectedCounts = model.Subgraphs[0].Operators.GroupBy(o => o.Code.Name).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(expectedCounts, profile.ToDictionary(p => p.GetProperty("operator").GetString()!, p => p.GetProperty("count").GetInt32()));
+        Assert.Equal(1.0, profile.Sum(p => p.GetProperty("share").GetDouble()), 0.01);
+        var ms = profile.Select(p => p.GetProperty("ms").GetDouble()).ToArray();
+        Assert.Equal(ms.OrderByDescending(x => x), ms);
+        long profiledMacs = profile.Sum(p => p.GetProperty("macs").GetInt64());
+        Assert.Equal(doc.RootElement.GetProperty("macs").GetInt64(), profiledMacs);
+
+        (exit, output, error) = Run("bench", "--model", TestData.Model(Model), "--runs", "2", "--warmup", "0", "--profile");
+        Assert.True(exit == 0, error);
+        Assert.Contains("Profile ", output, StringComparison.Ordinal);
+        Assert.Contains("CONV_2D", output, StringComparison.Ordinal);
+        Assert.Contains("DEPTHWISE_CONV_2D", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bench_Text_PrintsEachFigureOnItsLine()
     {
         var (exit, output, error) = Run("bench", "-m", TestData.Model(Model), "-r", "2", "-w", "0", "--threads", "2");

@@ -5,7 +5,7 @@ namespace DeepLite.Cli.Benchmarking;
 
 /// <summary>What one end-to-end benchmark runs: a model file, the interpreter's threads, the warm-up and
 /// timed <c>Invoke</c> counts, and the seed of the random inputs (<see cref="RandomInputs"/>).</summary>
-internal sealed record ModelBenchmarkSettings(string ModelPath, int Threads, int Runs, int Warmup, uint Seed = RandomInputs.DefaultSeed)
+internal sealed record ModelBenchmarkSettings(string ModelPath, int Threads, int Runs, int Warmup, uint Seed = RandomInputs.DefaultSeed, bool Profile = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
@@ -43,6 +43,7 @@ internal enum ModelBenchmarkStage
 /// <param name="GcHeapSizeBytes">Size of the GC heap after the last collection, fragmentation included (<see cref="GCMemoryInfo.HeapSizeBytes"/>).</param>
 /// <param name="ArenaBytes">The interpreter's planned tensor arena (<see cref="Runtime.Planning.MemoryPlan.ArenaBytes"/>).</param>
 /// <param name="MultiplyAccumulates">Multiply-accumulates of one inference (<see cref="ModelStatistics.MultiplyAccumulates"/>).</param>
+/// <param name="Profile">Time per operator type, slowest first, when the settings ask for it.</param>
 internal sealed record ModelBenchmarkResult(
     ModelBenchmarkSettings Settings,
     double LoadMilliseconds,
@@ -55,7 +56,8 @@ internal sealed record ModelBenchmarkResult(
     long ManagedHeapBytes,
     long GcHeapSizeBytes,
     long ArenaBytes,
-    long MultiplyAccumulates)
+    long MultiplyAccumulates,
+    IReadOnlyList<OperatorTypeProfile>? Profile = null)
 {
     /// <summary>Multiply-accumulates per second at the median latency, in units of 10^9.</summary>
     public double GigaMacsPerSecond => MultiplyAccumulates / (Latency.Median * 1e-3) / 1e9;
@@ -114,6 +116,7 @@ internal static class ModelBenchmark
         process.Refresh();
         TimeSpan cpu = process.TotalProcessorTime - cpuBefore;
 
+        var profile = settings.Profile ? OperatorTypeProfile.Measure(model, interpreter, settings.Runs) : null;
         return new ModelBenchmarkResult(
             settings,
             loadMilliseconds,
@@ -126,6 +129,37 @@ internal static class ModelBenchmark
             ManagedHeapBytes: GC.GetTotalMemory(forceFullCollection: false),
             GcHeapSizeBytes: GC.GetGCMemoryInfo().HeapSizeBytes,
             ArenaBytes: interpreter.MemoryPlan?.ArenaBytes ?? 0,
-            MultiplyAccumulates: ModelStatistics.Compute(model, interpreter).MultiplyAccumulates);
+            MultiplyAccumulates: ModelStatistics.Compute(model, interpreter).MultiplyAccumulates,
+            profile);
+    }
+}
+
+/// <summary>
+/// Time spent in one operator type, from <see cref="Interpreter.ProfileOperators"/> (each operator's <c>Eval</c>
+/// timed on its own, averaged over the runs).
+/// </summary>
+/// <param name="Operator">Builtin name, e.g. <c>CONV_2D</c>.</param>
+/// <param name="Count">Operators of this type in the main subgraph.</param>
+/// <param name="Milliseconds">Their summed time per inference.</param>
+/// <param name="Share">Fraction of the summed time of all operators, 0..1.</param>
+/// <param name="MultiplyAccumulates">Their multiply-accumulates per inference (0 for ops without MACs).</param>
+internal sealed record OperatorTypeProfile(string Operator, int Count, double Milliseconds, double Share, long MultiplyAccumulates)
+{
+    /// <summary>MACs ÷ time in 10^9 per second; 0 when the type has no MACs.</summary>
+    public double GigaMacsPerSecond => Milliseconds > 0 ? MultiplyAccumulates / (Milliseconds * 1e-3) / 1e9 : 0;
+
+    /// <summary>Profiles <paramref name="runs"/> inferences and groups the times by operator type, slowest first.</summary>
+    public static IReadOnlyList<OperatorTypeProfile> Measure(TfLiteModel model, Interpreter interpreter, int runs)
+    {
+        double[] perOperator = interpreter.ProfileOperators(runs);
+        var macs = ModelStatistics.Compute(model, interpreter).MultiplyAccumulatesPerOperator;
+        var operators = model.Subgraphs[0].Operators;
+        double total = perOperator.Sum();
+        return operators
+            .Select((op, i) => (Name: op.Code.Name, Ms: perOperator[i], Macs: i < macs.Count ? macs[i] : 0))
+            .GroupBy(x => x.Name, StringComparer.Ordinal)
+            .Select(g => new OperatorTypeProfile(g.Key, g.Count(), g.Sum(x => x.Ms), total > 0 ? g.Sum(x => x.Ms) / total : 0, g.Sum(x => x.Macs)))
+            .OrderByDescending(p => p.Milliseconds)
+            .ToArray();
     }
 }

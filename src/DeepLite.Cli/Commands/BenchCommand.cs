@@ -20,6 +20,11 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup", "-w") { Description = "Untimed inferences after the first one, before the timed runs.", DefaultValueFactory = _ => 10 };
         var seed = new Option<uint>("--seed") { Description = "Seed of the random inputs (the tflite-oracle's --random-inputs formulas).", DefaultValueFactory = _ => RandomInputs.DefaultSeed };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "After the timed runs, time each operator's Eval on its own over as many runs and report the time per operator type "
+                + "(count, ms, share of the total, GMAC/s); JSON: \"profile\": [...].",
+        };
         AtLeast(threads, 1);
         AtLeast(runs, 1);
         AtLeast(warmup, 0);
@@ -30,13 +35,13 @@ internal static class BenchCommand
             + "peak resident memory of the process, managed heap and tensor arena (MB = 2^20 bytes); MACs and GMAC/s at the median. "
             + "A progress bar is drawn only on an interactive terminal and never with --json.")
         {
-            model, threads, runs, warmup, seed, json,
+            model, threads, runs, warmup, seed, json, profile,
         };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
-            var settings = new ModelBenchmarkSettings(path, parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed));
+            var settings = new ModelBenchmarkSettings(path, parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(profile));
             bool asJson = parse.GetValue(json);
             bool progressBar = !asJson && IsInteractiveConsole(output);
             var result = progressBar ? RunWithProgressBar(settings) : ModelBenchmark.Run(settings);
@@ -95,6 +100,16 @@ internal static class BenchCommand
             + (r.LinuxHighWaterMarkBytes is { } hwm ? $" (VmHWM {hwm / Mebibyte:F1} MB)" : "")
             + $", managed heap {r.ManagedHeapBytes / Mebibyte:F2} MB (GC heap {r.GcHeapSizeBytes / Mebibyte:F2} MB)"
             + $", arena {r.ArenaBytes:N0} bytes, {r.AllocatedBytesPerRun:N0} bytes allocated per run");
+        if (r.Profile is { } profile)
+        {
+            output.WriteLine($"Profile      per operator type, each Eval timed on its own over {s.Runs} runs:");
+            output.WriteLine($"             {"operator",-22} {"count",5} {"ms",9} {"share",7} {"GMAC/s",8}");
+            foreach (var p in profile)
+            {
+                string gmacs = p.MultiplyAccumulates > 0 ? p.GigaMacsPerSecond.ToString("F2", CultureInfo.InvariantCulture) : "-";
+                output.WriteLine($"             {p.Operator,-22} {p.Count,5} {p.Milliseconds,9:F3} {p.Share,7:P1} {gmacs,8}");
+            }
+        }
         if (progressBarShown)
         {
             output.WriteLine("Note         CPU and allocations include drawing the progress bar; redirect the output or use --json to leave it out.");
@@ -128,6 +143,22 @@ internal static class BenchCommand
         w.WriteNumber("arenaBytes", r.ArenaBytes);
         w.WriteNumber("macs", r.MultiplyAccumulates);
         w.WriteNumber("gmacPerSecond", Math.Round(r.GigaMacsPerSecond, 3));
+        if (r.Profile is { } profile)
+        {
+            w.WriteStartArray("profile");
+            foreach (var p in profile)
+            {
+                w.WriteStartObject();
+                w.WriteString("operator", p.Operator);
+                w.WriteNumber("count", p.Count);
+                w.WriteNumber("ms", Math.Round(p.Milliseconds, 4));
+                w.WriteNumber("share", Math.Round(p.Share, 4));
+                w.WriteNumber("macs", p.MultiplyAccumulates);
+                w.WriteNumber("gmacPerSecond", Math.Round(p.GigaMacsPerSecond, 3));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DeepLite.Runtime.Threading;
 
 /// <summary>A range of work that can be split: <see cref="Run"/> processes items [begin, end).</summary>
@@ -12,24 +14,51 @@ public interface IParallelWork
 /// wait for work; <see cref="Run"/> cuts the range into one contiguous chunk per thread, runs the
 /// first chunk on the caller and returns when every chunk is done. Dispatch allocates nothing.
 /// </summary>
-/// <remarks>Not reentrant: one <see cref="Run"/> at a time (kernels of one interpreter run in sequence).</remarks>
+/// <remarks>
+/// <para>Operators of one inference follow each other within microseconds, and waking a sleeping thread costs
+/// tens of microseconds (more in a virtual machine), as long as a whole small operator. So a worker that finishes
+/// a chunk spins for up to <see cref="SpinMicroseconds"/> waiting for the next one before it sleeps on its
+/// semaphore, and the caller spins the same way for the chunks to finish before it sleeps on a monitor. Between
+/// inferences the workers fall asleep again after that spin, so an idle interpreter burns no processor time.</para>
+/// <para>Hand-off: the caller writes the work, then bumps each chosen worker's ticket; a spinning worker sees its
+/// ticket change. A worker about to sleep first publishes <c>sleeping</c> and re-reads its ticket; the caller
+/// swaps <c>sleeping</c> back after bumping the ticket and releases the semaphore only when it took the flag,
+/// so every wake-up is consumed exactly once and none is lost.</para>
+/// <para>Not reentrant: one <see cref="Run"/> at a time (kernels of one interpreter run in sequence).</para>
+/// </remarks>
 public sealed class WorkerPool : IDisposable
 {
+    /// <summary>How long a worker (or the caller) spins before it blocks.</summary>
+    public const int SpinMicroseconds = 200;
+
+    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _start;
+    private readonly WorkerState[] _state;
     private readonly object _doneGate = new();
     private IParallelWork? _work;
     private int _count;
     private int _chunks;
     private int _pending;
+    private int _callerSleeping;
     private Exception? _failure;
     private volatile bool _disposed;
+
+    /// <summary>Per-worker hand-off fields, padded apart so that workers do not share a cache line.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct WorkerState
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)] public int Ticket;
+        [System.Runtime.InteropServices.FieldOffset(68)] public int Sleeping;
+    }
 
     public WorkerPool(int threads)
     {
         Threads = Math.Max(1, threads);
         _workers = new Thread[Threads - 1];
         _start = new SemaphoreSlim[Threads - 1];
+        _state = new WorkerState[Threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
             int index = i + 1;
@@ -65,7 +94,7 @@ public sealed class WorkerPool : IDisposable
         _chunks = chunks;
         _failure = null;
         Volatile.Write(ref _pending, chunks - 1);
-        for (int i = 1; i < chunks; i++) _start[i - 1].Release();
+        for (int i = 0; i < chunks - 1; i++) Wake(i);
         try
         {
             work.Run(0, count / chunks);
@@ -78,24 +107,65 @@ public sealed class WorkerPool : IDisposable
         if (_failure is { } failure) throw new AggregateException("A worker thread failed.", failure);
     }
 
-    /// <summary>Spins briefly (chunks usually finish together), then sleeps on a monitor; allocates nothing.</summary>
+    private void Wake(int i)
+    {
+        Interlocked.Increment(ref _state[i].Ticket);
+        if (Interlocked.Exchange(ref _state[i].Sleeping, 0) == 1) _start[i].Release();
+    }
+
+    /// <summary>Spins while the chunks usually finish, then sleeps on a monitor; allocates nothing.</summary>
     private void WaitForWorkers()
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) > 0 && !spinner.NextSpinWillYield) spinner.SpinOnce();
-        if (Volatile.Read(ref _pending) == 0) return;
+        if (SpinUntil(ref _pending, 0, notEqual: false)) return;
         lock (_doneGate)
         {
+            // A full fence: the worker that brings _pending to 0 must then see this flag (or we see its count).
+            Interlocked.Exchange(ref _callerSleeping, 1);
             while (Volatile.Read(ref _pending) > 0) Monitor.Wait(_doneGate);
+            Volatile.Write(ref _callerSleeping, 0);
+        }
+    }
+
+    /// <summary>Spins up to <see cref="SpinTicks"/> until <paramref name="value"/> equals (or, with
+    /// <paramref name="notEqual"/>, differs from) <paramref name="target"/>; true when it did.</summary>
+    private static bool SpinUntil(ref int value, int target, bool notEqual)
+    {
+        long deadline = 0;
+        for (int spin = 0; ; spin++)
+        {
+            if ((Volatile.Read(ref value) == target) != notEqual) return true;
+            if ((spin & 63) == 63)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (deadline == 0) deadline = now + SpinTicks;
+                else if (now > deadline) return false;
+            }
+            Thread.SpinWait(1);
         }
     }
 
     private void WorkerLoop(int index)
     {
+        int slot = index - 1;
+        int seen = 0;
         while (true)
         {
-            _start[index - 1].Wait();
+            if (!SpinUntil(ref _state[slot].Ticket, seen, notEqual: true))
+            {
+                Volatile.Write(ref _state[slot].Sleeping, 1);
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _state[slot].Ticket) == seen && !_disposed)
+                {
+                    _start[slot].Wait();
+                }
+                else if (Interlocked.Exchange(ref _state[slot].Sleeping, 0) == 0)
+                {
+                    // The caller took the flag and released the semaphore: consume that wake-up.
+                    _start[slot].Wait();
+                }
+            }
             if (_disposed) return;
+            seen = Volatile.Read(ref _state[slot].Ticket);
             try
             {
                 int begin = (int)((long)_count * index / _chunks);
@@ -108,7 +178,7 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                if (Interlocked.Decrement(ref _pending) == 0)
+                if (Interlocked.Decrement(ref _pending) == 0 && Volatile.Read(ref _callerSleeping) == 1)
                 {
                     lock (_doneGate) Monitor.PulseAll(_doneGate);
                 }
@@ -120,7 +190,11 @@ public sealed class WorkerPool : IDisposable
     {
         if (_disposed || _workers.Length == 0) return;
         _disposed = true;
-        foreach (var s in _start) s.Release();
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            Interlocked.Increment(ref _state[i].Ticket);
+            _start[i].Release();
+        }
         foreach (var w in _workers) w.Join();
         foreach (var s in _start) s.Dispose();
     }

@@ -41,6 +41,36 @@ public sealed class WorkerPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Run_AcrossSpinAndSleep_NeverLosesAWakeUp(int threads)
+    {
+        // Gaps of 0, ~spin length and well past it between runs: workers are caught spinning, just falling asleep
+        // and asleep. A lost wake-up would hang, so the loop runs on another thread under a deadline.
+        var loop = Task.Run(() =>
+        {
+            using var pool = new WorkerPool(threads);
+            var random = new Random(7);
+            for (int repeat = 0; repeat < 600; repeat++)
+            {
+                var work = new Marker(threads * 3);
+                pool.Run(work, work.Hits.Length);
+                Assert.All(work.Hits, h => Assert.Equal(1, h));
+                switch (random.Next(4))
+                {
+                    case 0: break;
+                    case 1: Thread.SpinWait(random.Next(1, 20_000)); break;
+                    case 2: Thread.Sleep(0); break;
+                    default: Thread.Sleep(1); break;
+                }
+            }
+        });
+        var finished = await Task.WhenAny(loop, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(finished == loop, "WorkerPool.Run did not return: a worker missed its wake-up");
+        await loop;
+    }
+
     [Fact]
     public void Run_WorkerException_IsRethrownOnTheCaller()
     {

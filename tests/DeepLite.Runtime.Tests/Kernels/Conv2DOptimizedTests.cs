@@ -229,10 +229,35 @@ public sealed class Conv2DOptimizedTests
         int seed = 1000;
         foreach (var shape in RandomShapes(404, 12))
         {
-            CheckF32(shape, seed);
-            CheckQU8(shape, seed);
-            CheckQC8(shape, seed);
+            CheckF32(shape, seed, workers);
+            CheckQU8(shape, seed, workers);
+            CheckQC8(shape, seed, workers);
             seed++;
+        }
+    }
+
+    [Fact]
+    public void Conv2D_Optimized_FewPixels_SplitsChannelsAcrossThreads()
+    {
+        // Fewer 4-row tiles than threads and more than 2^20 MACs: each thread takes a range of channel blocks.
+        Shape[] shapes =
+        [
+            new(1, 1, 1, 1100, 1001, 1, 1, 1, 1, Padding.Valid, FusedActivation.None),
+            new(1, 2, 1, 600, 1000, 1, 1, 1, 1, Padding.Valid, FusedActivation.Relu6),
+            new(1, 1, 1, 201, 700, 3, 3, 1, 1, Padding.Same, FusedActivation.Relu),
+            new(2, 1, 1, 1030, 33, 1, 1, 1, 1, Padding.Valid, FusedActivation.None),
+        ];
+        foreach (int threads in new[] { 2, 3 })
+        {
+            using var workers = new WorkerPool(threads);
+            int seed = 2000;
+            foreach (var shape in shapes)
+            {
+                CheckF32(shape, seed, workers);
+                CheckQU8(shape, seed, workers);
+                CheckQC8(shape, seed, workers);
+                seed++;
+            }
         }
     }
 

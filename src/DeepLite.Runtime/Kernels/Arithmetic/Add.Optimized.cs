@@ -41,6 +41,7 @@ internal static class XnnpackAddMicrokernels
     }
 
     /// <summary><c>output[i] = clamp(((bias + x[i]·mx + y[i]·my) &gt;&gt; Shift) + zero, min, max)</c>; an empty <paramref name="y"/> drops its term.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> output, int bias, int mx, int my, in XnnpackAddParameters p, VectorTier tier)
         where T : unmanaged
     {

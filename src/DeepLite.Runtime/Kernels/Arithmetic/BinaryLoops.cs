@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -33,6 +34,7 @@ internal readonly struct ScalarLoop<T, TOperator>(TOperator op) : IBroadcastLoop
 {
     private readonly TOperator _op = op;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> output)
     {
         if (a.Length == output.Length && b.Length == output.Length)
@@ -62,6 +64,7 @@ internal readonly struct VectorLoop<TOperator>(TOperator op) : IBroadcastLoop<fl
 {
     private readonly TOperator _op = op;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
     {
         int n = output.Length;

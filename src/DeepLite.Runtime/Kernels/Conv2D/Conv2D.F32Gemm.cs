@@ -110,6 +110,7 @@ internal static unsafe class Conv2DF32Gemm
     public static int BlockCount(int channels, int blockWidth) => (channels + blockWidth - 1) / blockWidth;
 
     /// <summary>Packs <c>filter[c, k]</c> (row-major <c>[channels, depth]</c>) and the bias into the block layout above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, int channels, int depth, int blockWidth,
         Span<float> packedWeights, Span<float> packedBias)
     {
@@ -126,6 +127,7 @@ internal static unsafe class Conv2DF32Gemm
     }
 
     /// <summary>4 rows × 2 registers of channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemm4x2<TLanes>(ref Conv2DTile tile, int depth, in Conv2DF32Block block)
         where TLanes : unmanaged, IConv2DF32Lanes<TLanes>
     {
@@ -168,6 +170,7 @@ internal static unsafe class Conv2DF32Gemm
 
     /// <summary>4 rows × 1 register: the first <c>TLanes.Count</c> channels of a block (for blocks with no more real
     /// channels; the register may be narrower than the block's lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemm4x1<TLanes>(ref Conv2DTile tile, int depth, in Conv2DF32Block block)
         where TLanes : unmanaged, IConv2DF32Lanes<TLanes>
     {

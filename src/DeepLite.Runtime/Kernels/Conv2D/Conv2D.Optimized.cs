@@ -59,10 +59,15 @@ internal unsafe struct Conv2DTile
 /// for QC8 and for QU8 weights with zero point 128) and <c>channelTerm[c] = bias[c] + α·Σ_k (w[c, k] + FilterOffset)</c>
 /// (per channel, computed when the weights are packed). Requantization is <see cref="RequantizationRule.Float"/>.</para>
 /// <para><b>Threads.</b> <see cref="Run"/> is called over slots <c>[0, slots)</c>; slot s owns pixels
-/// <c>[M·s/slots, M·(s+1)/slots)</c> and scratch buffer s, so chunks never share scratch.</para>
+/// <c>[M·s/slots, M·(s+1)/slots)</c> and scratch buffer s, so chunks never share scratch. When there are fewer 4-row
+/// tiles than threads (a 1×1 input, say), slot s owns all pixels and channel blocks
+/// <c>[B·s/slots, B·(s+1)/slots)</c> instead; each slot still gathers its rows into its own scratch.</para>
 /// </remarks>
 internal sealed unsafe class Conv2DOptimized : IParallelWork
 {
+    /// <summary>What one slot computes: pixels <c>[First, Last)</c> × channel blocks <c>[FirstBlock, LastBlock)</c>.</summary>
+    private readonly record struct SlotRange(int Slot, int First, int Last, int FirstBlock, int LastBlock);
+
     private enum Rung
     {
         Scalar,
@@ -76,9 +81,9 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     private const int PanelBytes = 64 * 1024;
     private const int MaximumPanelRows = 512;
 
-    /// <summary>Multiply-adds each thread must get before the work is split: about 10–20 µs of work, against roughly
-    /// 10 µs to hand a chunk to a worker.</summary>
-    private const long MinimumWorkPerThread = 1 << 21;
+    /// <summary>Multiply-adds each thread must get before the work is split: about 5 µs of work at 100 GMAC/s, against
+    /// about 1 µs to hand a chunk to a worker that is still spinning (see <see cref="WorkerPool"/>).</summary>
+    private const long MinimumWorkPerThread = 1 << 19;
 
     /// <summary>Largest GEMM row (bytes) the optimized path takes; deeper windows run the reference.</summary>
     private const long MaximumRowBytes = 1 << 26;
@@ -96,6 +101,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     private readonly int _blocks;
     private readonly int _panelRows;
     private readonly int _slots;
+    private readonly bool _channelSplit;
     private readonly byte _fill;
 
     private readonly float _low;
@@ -117,6 +123,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     private byte* _input;
     private byte* _output;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Conv2DOptimized(KernelContext context, in ConvolutionGeometry g, in ConvolutionOutput output, Tensor filter, Tensor? bias, Rung rung)
     {
         _g = g;
@@ -166,7 +173,10 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
         _panelRows = Math.Clamp(PanelBytes / rowBytes / TileRows * TileRows, TileRows, MaximumPanelRows);
         long work = (long)_pixels * channels * _depth;
         long threadsForWork = Math.Max(1, work / MinimumWorkPerThread);
-        _slots = (int)Math.Max(1, Math.Min(Math.Min(context.Threads, threadsForWork), (_pixels + TileRows - 1) / TileRows));
+        int pixelTiles = (_pixels + TileRows - 1) / TileRows;
+        // Few pixels (the 1×1 classifier convolution of MobileNet v2, say): split the output channels instead.
+        _channelSplit = pixelTiles < context.Threads && _blocks > pixelTiles;
+        _slots = (int)Math.Max(1, Math.Min(Math.Min(context.Threads, threadsForWork), _channelSplit ? _blocks : pixelTiles));
         _scratch = new byte[_slots][];
         _rowPointers = new nint[_slots][];
         _rowTerms = new int[_slots][];
@@ -235,6 +245,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     }
 
     /// <summary><c>channelTerm[c] = bias[c] + α·Σ_k (w[c, k] + FilterOffset)</c> in wrapping int32 (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FoldChannelTerms<T>(ReadOnlySpan<T> filter, Tensor? bias, int alpha) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         var biasValues = bias is null ? default : bias.AsReadOnlySpan<int>();
@@ -272,26 +283,39 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     }
 
     /// <summary>Runs slots <c>[begin, end)</c> (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int begin, int end)
     {
         for (int slot = begin; slot < end; slot++)
         {
-            int first = (int)((long)_pixels * slot / _slots);
-            int last = (int)((long)_pixels * (slot + 1) / _slots);
+            int first = 0, last = _pixels, firstBlock = 0, lastBlock = _blocks;
+            if (_channelSplit)
+            {
+                firstBlock = _blocks * slot / _slots;
+                lastBlock = _blocks * (slot + 1) / _slots;
+            }
+            else
+            {
+                first = (int)((long)_pixels * slot / _slots);
+                last = (int)((long)_pixels * (slot + 1) / _slots);
+            }
+            var range = new SlotRange(slot, first, last, firstBlock, lastBlock);
             switch (_type, _rung)
             {
-                case (ConvolutionDataType.F32, Rung.Vector512): RunF32<Conv2DF32Lanes512>(slot, first, last); break;
-                case (ConvolutionDataType.F32, Rung.Vector256): RunF32<Conv2DF32Lanes256>(slot, first, last); break;
-                case (ConvolutionDataType.F32, Rung.Vector128): RunF32<Conv2DF32Lanes128>(slot, first, last); break;
-                case (ConvolutionDataType.F32, _): RunF32<Conv2DF32Lanes1>(slot, first, last); break;
-                case (ConvolutionDataType.QU8, _): RunQ8<Conv2DUInt8Activations>(slot, first, last); break;
-                default: RunQ8<Conv2DInt8Activations>(slot, first, last); break;
+                case (ConvolutionDataType.F32, Rung.Vector512): RunF32<Conv2DF32Lanes512>(range); break;
+                case (ConvolutionDataType.F32, Rung.Vector256): RunF32<Conv2DF32Lanes256>(range); break;
+                case (ConvolutionDataType.F32, Rung.Vector128): RunF32<Conv2DF32Lanes128>(range); break;
+                case (ConvolutionDataType.F32, _): RunF32<Conv2DF32Lanes1>(range); break;
+                case (ConvolutionDataType.QU8, _): RunQ8<Conv2DUInt8Activations>(range); break;
+                default: RunQ8<Conv2DInt8Activations>(range); break;
             }
         }
     }
 
-    private void RunF32<TLanes>(int slot, int first, int last) where TLanes : unmanaged, IConv2DF32Lanes<TLanes>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunF32<TLanes>(SlotRange range) where TLanes : unmanaged, IConv2DF32Lanes<TLanes>
     {
+        var (slot, first, last, firstBlock, lastBlock) = range;
         var tiles = _tiles[slot];
         int channels = _g.OutputChannels;
         fixed (float* weights = _f32Weights, bias = _f32Bias)
@@ -299,7 +323,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
             for (int panel = first; panel < last; panel += _panelRows)
             {
                 int tileCount = PreparePanel(slot, panel, Math.Min(_panelRows, last - panel), computeRowTerms: false);
-                for (int b = 0; b < _blocks; b++)
+                for (int b = firstBlock; b < lastBlock; b++)
                 {
                     int column = b * _blockWidth;
                     var block = new Conv2DF32Block(column, weights + ((long)column * _depth), _blockWidth, bias + column,
@@ -341,19 +365,21 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
         return FloatTile.One;
     }
 
-    private void RunQ8<TInput>(int slot, int first, int last) where TInput : struct
+    private void RunQ8<TInput>(SlotRange range) where TInput : struct
     {
         switch (_rung)
         {
-            case Rung.Vector256Vnni: RunQ8<TInput, Conv2DQ8AvxVnni>(slot, first, last); break;
-            case Rung.Vector256: RunQ8<TInput, Conv2DQ8Avx2>(slot, first, last); break;
-            case Rung.Vector128: RunQ8<TInput, Conv2DQ8Vector128>(slot, first, last); break;
-            default: RunQ8<TInput, Conv2DQ8Scalar>(slot, first, last); break;
+            case Rung.Vector256Vnni: RunQ8<TInput, Conv2DQ8AvxVnni>(range); break;
+            case Rung.Vector256: RunQ8<TInput, Conv2DQ8Avx2>(range); break;
+            case Rung.Vector128: RunQ8<TInput, Conv2DQ8Vector128>(range); break;
+            default: RunQ8<TInput, Conv2DQ8Scalar>(range); break;
         }
     }
 
-    private void RunQ8<TInput, TKernel>(int slot, int first, int last) where TInput : struct where TKernel : struct, IConv2DQ8Kernel
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunQ8<TInput, TKernel>(SlotRange range) where TInput : struct where TKernel : struct, IConv2DQ8Kernel
     {
+        var (slot, first, last, firstBlock, lastBlock) = range;
         var tiles = _tiles[slot];
         int channels = _g.OutputChannels;
         fixed (sbyte* weights = _q8Weights)
@@ -363,7 +389,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
             for (int panel = first; panel < last; panel += _panelRows)
             {
                 int tileCount = PreparePanel(slot, panel, Math.Min(_panelRows, last - panel), computeRowTerms: _rowFactor != 0);
-                for (int b = 0; b < _blocks; b++)
+                for (int b = firstBlock; b < lastBlock; b++)
                 {
                     int column = b * _blockWidth;
                     var block = new Conv2DQ8Block(column, weights + ((long)column * _gemmDepth), channelTerms + column, scales + column,
@@ -380,6 +406,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     /// terms <c>β·Σ u</c> over the real depth (otherwise they stay 0), and fills the slot's tile table. Returns the
     /// number of tiles; the last one repeats the panel's last row where it has fewer than 4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int PreparePanel(int slot, int first, int count, bool computeRowTerms)
     {
         var g = _g;
@@ -452,6 +479,7 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     /// scratch rows of <c>_gemmDepth</c> values and points <paramref name="rows"/> at them. Taps outside the input get
     /// the fill byte; bytes past the depth are never written and stay 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GatherPanel(byte* scratch, Span<nint> rows, int first)
     {
         var g = _g;

@@ -60,6 +60,7 @@ internal struct Conv2DQ8Avx2 : IConv2DQ8Kernel
 /// <summary>Vector128: <see cref="Conv2DQ8Gemm.Vector128x4x4"/> on each quarter of the block that has real channels.</summary>
 internal struct Conv2DQ8Vector128 : IConv2DQ8Kernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
     {
         for (int quarter = 0; quarter * 4 < block.Columns; quarter++) Conv2DQ8Gemm.Vector128x4x4<TInput>(ref tile, depth, block, quarter);
@@ -111,6 +112,7 @@ internal static unsafe class Conv2DQ8Gemm
     /// Packs <c>filter[c, k]</c> (row-major <c>[channels, depth]</c>) as <c>(sbyte)(filter[c, k] + weightShift)</c>
     /// into the block layout above; the padding is zeroed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack<T>(ReadOnlySpan<T> filter, int channels, int depth, int weightShift, Span<sbyte> packed)
         where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
@@ -129,6 +131,7 @@ internal static unsafe class Conv2DQ8Gemm
     }
 
     /// <summary>Σ of <paramref name="count"/> bytes as unsigned values (<c>psadbw</c> against zero where available).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SumBytes(byte* bytes, int count)
     {
         int i = 0;
@@ -178,6 +181,7 @@ internal static unsafe class Conv2DQ8Gemm
     /// <c>vpdpbusd</c> adds <c>Σ_{t&lt;4} u[4g+t]·v[c, 4g+t]</c> into lane c. Columns past
     /// <see cref="Conv2DQ8Block.Columns"/> are computed but not stored.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvxVnni4x16<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
     {
         byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
@@ -221,6 +225,7 @@ internal static unsafe class Conv2DQ8Gemm
 
     /// <summary>AVX-VNNI, 4 rows × 8 channels: <see cref="AvxVnni4x16"/> on the first half of a block (for blocks with
     /// at most 8 real channels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvxVnni4x8<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
     {
         byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
@@ -249,6 +254,7 @@ internal static unsafe class Conv2DQ8Gemm
     /// <c>[c0(k0+k1), c0(k2+k3), c1…, c1…, | c2…, c2…, c3…, c3…]</c> per accumulator. After the loop a horizontal
     /// add and a qword permute give <c>[c0 … c7]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx2x4x8<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block, int half) where TInput : struct
     {
         byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
@@ -294,6 +300,7 @@ internal static unsafe class Conv2DQ8Gemm
     /// <c>[x0 x1 x2 x3 x0 x1 x2 x3]</c> and adjacent products summed (<see cref="MultiplyAddAdjacent"/>), leaving
     /// <c>[c0, c0, c1, c1]</c> and <c>[c2, c2, c3, c3]</c> partial sums; pairs are added after the loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector128x4x4<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block, int quarter) where TInput : struct
     {
         byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
@@ -370,6 +377,7 @@ internal static unsafe class Conv2DQ8Gemm
         ScalarRow(tile.A3, tile.C3 + block.Column, tile.Term3, depth, block, flip);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarRow(byte* row, byte* output, int rowTerm, int depth, in Conv2DQ8Block block, int flip)
     {
         for (int c = 0; c < block.Columns; c++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DeepLite.Runtime.Threading;
 
@@ -117,6 +118,7 @@ internal sealed unsafe class DepthwiseConv2DOptimized : IParallelWork
     }
 
     /// <summary>Output rows [begin, end) of the flattened (batch, output row) range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int begin, int end)
     {
         var g = _g;
@@ -162,6 +164,7 @@ internal sealed unsafe class DepthwiseConv2DOptimized : IParallelWork
     }
 
     /// <summary>Tap pointers of a border pixel: columns outside the input read the zero row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BorderTaps(byte** rows, byte** taps, int ox, nint pixelBytes, byte* zeroRow)
     {
         var g = _g;
@@ -197,6 +200,7 @@ internal sealed unsafe class DepthwiseConv2DOptimized : IParallelWork
         _activationMin, _activationMax, _dataType == ConvolutionDataType.F32 ? default : new ChannelRequantization(_quantization));
 
     /// <summary>Packs bias, weights and scales into blocks (see the class remarks and <see cref="DepthwiseConv2DMicrokernels"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pack(Tensor filter, Tensor? bias)
     {
         var layout = Arguments(null);

@@ -130,6 +130,7 @@ internal static unsafe class DepthwiseConv2DMicrokernels
         return (1, false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FloatPixels<TLanes, TVector>(byte** taps, nint step, int count, byte* output, nint outputStep, in DepthwiseMicrokernelArguments a)
         where TLanes : struct, IFloatLanes<TVector>
     {
@@ -180,6 +181,7 @@ internal static unsafe class DepthwiseConv2DMicrokernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QuantizedPixels<TLanes, TAccumulator>(byte** taps, nint step, int count, byte* output, nint outputStep, in DepthwiseMicrokernelArguments a)
         where TLanes : struct, IQuantizedLanes<TAccumulator>
     {

@@ -14,6 +14,7 @@ internal static class DequantizeMicrokernels
     /// four int32 vectors (<see cref="ByteLanes"/>), each converted to float and stored as N/4 consecutive outputs; the rest
     /// goes to each narrower tier, then four values at a time, then scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToF32<T>(ReadOnlySpan<T> input, Span<float> output, float scale, int zeroPoint, VectorTier tier)
         where T : unmanaged
     {

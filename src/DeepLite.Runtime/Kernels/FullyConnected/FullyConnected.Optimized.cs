@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DeepLite.Runtime.Threading;
 
 namespace DeepLite.Runtime.Kernels;
@@ -121,6 +122,7 @@ internal sealed unsafe class FullyConnectedOptimized : IParallelWork
     }
 
     /// <summary>Runs the operator; (unit tile, row) pairs are split across <paramref name="workers"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Eval(Tensor input, Tensor weights, Tensor? bias, Tensor output, WorkerPool workers)
     {
         _shape.CheckLengths((int)input.ElementCount, (int)weights.ElementCount, (int)(bias?.ElementCount ?? 0), (int)output.ElementCount);
@@ -171,6 +173,7 @@ internal sealed unsafe class FullyConnectedOptimized : IParallelWork
         else RunQuantized(begin, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunFloat(int begin, int end)
     {
         const int TileUnits = FullyConnectedMicrokernels.TileUnits;
@@ -196,6 +199,7 @@ internal sealed unsafe class FullyConnectedOptimized : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunQuantized(int begin, int end)
     {
         const int TileUnits = FullyConnectedMicrokernels.TileUnits;
@@ -223,6 +227,7 @@ internal sealed unsafe class FullyConnectedOptimized : IParallelWork
     }
 
     /// <summary>Copies the input rows into the padded buffer as <c>xu</c> and sums each row (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrepareQuantizedInput(ReadOnlySpan<byte> input)
     {
         byte flip = _dataType == ConvolutionDataType.QC8 ? (byte)0x80 : (byte)0;
@@ -243,6 +248,7 @@ internal sealed unsafe class FullyConnectedOptimized : IParallelWork
     }
 
     /// <summary>Packs weights and bias (see the class remarks); padding stays zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pack(Tensor weights, Tensor? bias)
     {
         int units = _shape.Units, depth = _shape.Depth;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -110,6 +111,7 @@ internal static unsafe class FullyConnectedMicrokernels
     }
 
     /// <summary>The one quantized loop: <see cref="IQuantizedDotLanes{TInput, TAccumulator}.Step"/> k per step, one input load for four units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QuantizedDot<TLanes, TInput, TAccumulator>(byte* x, sbyte* w, int depth, int* sums)
         where TLanes : struct, IQuantizedDotLanes<TInput, TAccumulator>
         where TAccumulator : struct
@@ -131,6 +133,7 @@ internal static unsafe class FullyConnectedMicrokernels
     }
 
     /// <summary>The one float loop: <see cref="IFloatDotLanes{TVector}.Step"/> k per step, one input load for four units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FloatDot<TLanes, TVector>(float* x, float* w, int depth, float* sums)
         where TLanes : struct, IFloatDotLanes<TVector>
         where TVector : struct

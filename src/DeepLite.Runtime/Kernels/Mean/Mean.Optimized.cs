@@ -13,6 +13,7 @@ namespace DeepLite.Runtime.Kernels;
 internal static class MeanMicrokernels
 {
     /// <summary>F32: <c>sums[i] += values[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateF32(ReadOnlySpan<float> values, Span<float> sums, VectorTier tier)
     {
         if (values.Length != sums.Length) throw new ArgumentException($"{values.Length} values for {sums.Length} sums.");
@@ -47,6 +48,7 @@ internal static class MeanMicrokernels
     /// QU8/QS8: <c>sums[i] += values[i]</c> with the stored values widened to int32 (<see cref="ByteLanes"/>: a block of N
     /// values adds into four int32 vectors of sums); the last values go four at a time, then scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateQ8<T>(ReadOnlySpan<T> values, Span<int> sums, VectorTier tier)
         where T : unmanaged
     {
@@ -102,6 +104,7 @@ internal static class MeanMicrokernels
     /// QU8/QS8: the exact int32 sum of the stored values (int32 lanes accumulate blocks, then are added together; integer
     /// addition makes the order irrelevant). The caller keeps <c>255 · length</c> below 2^31.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SumQ8<T>(ReadOnlySpan<T> values, VectorTier tier)
         where T : unmanaged
     {
@@ -142,6 +145,7 @@ internal static class MeanMicrokernels
     }
 
     /// <summary>F32: <c>output[i] = sums[i] / count</c> (IEEE division per lane, as the scalar form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DivideF32(ReadOnlySpan<float> sums, float count, Span<float> output, VectorTier tier)
     {
         if (sums.Length != output.Length) throw new ArgumentException($"{sums.Length} sums for {output.Length} outputs.");
@@ -172,6 +176,7 @@ internal readonly struct FloatMeanLoop(VectorTier tier) : IReductionLoop<float, 
 {
     public void AddRun(ReadOnlySpan<float> run, Span<float> sums) => MeanMicrokernels.AccumulateF32(run, sums, tier);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float SumRun(ReadOnlySpan<float> run, float total)
     {
         foreach (float value in run) total += value;
@@ -192,11 +197,13 @@ internal readonly struct EightBitMeanLoop<T>(VectorTier tier) : IReductionLoop<T
 internal readonly struct WideEightBitMeanLoop<T> : IReductionLoop<T, long>
     where T : unmanaged
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddRun(ReadOnlySpan<T> run, Span<long> sums)
     {
         for (int i = 0; i < run.Length; i++) sums[i] += ByteLanes.ToInt32(run[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long SumRun(ReadOnlySpan<T> run, long total)
     {
         foreach (var value in run) total += ByteLanes.ToInt32(value);

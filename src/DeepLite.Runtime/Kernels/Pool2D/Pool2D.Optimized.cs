@@ -22,6 +22,7 @@ internal static class Pool2DMicrokernels
     /// Blocks hold four vectors (four independent sums) of the widest tier, then of each narrower tier; the last
     /// channels go one Vector128 at a time and then scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageF32(in Pool2DGeometry g, ReadOnlySpan<float> input, Span<float> output, float min, float max,
         VectorTier tier, int firstPixel, int endPixel)
     {
@@ -130,6 +131,7 @@ internal static class Pool2DMicrokernels
     /// and the clamp to [<paramref name="min"/>, <paramref name="max"/>]. Blocks widen N stored values to four int32 vectors (<see cref="ByteLanes"/>),
     /// widest tier first; the last channels go four at a time (one Vector128 of int32) and then scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageQ8<T>(in Pool2DGeometry g, ReadOnlySpan<T> input, Span<T> output, int min, int max,
         VectorTier tier, int firstPixel, int endPixel)
         where T : unmanaged
@@ -235,6 +237,7 @@ internal static class Pool2DMicrokernels
     /// F32 maximum: per lane a running maximum from <see cref="float.MinValue"/> that a value replaces only when strictly
     /// greater (compare and select, so NaN never wins), then <c>min(max(best, min), max)</c>. Blocks as in <see cref="AverageF32"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxF32(in Pool2DGeometry g, ReadOnlySpan<float> input, Span<float> output, float min, float max,
         VectorTier tier, int firstPixel, int endPixel)
     {
@@ -360,6 +363,7 @@ internal static class Pool2DMicrokernels
     /// QU8/QS8 maximum: per 8-bit lane the largest stored value of the window (the first tap starts it; windows are
     /// never empty), then the clamp to [<paramref name="min"/>, <paramref name="max"/>], all in the stored type.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxQ8<T>(in Pool2DGeometry g, ReadOnlySpan<T> input, Span<T> output, int min, int max,
         VectorTier tier, int firstPixel, int endPixel)
         where T : unmanaged

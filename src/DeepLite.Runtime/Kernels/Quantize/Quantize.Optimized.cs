@@ -19,6 +19,7 @@ internal static class QuantizeMicrokernels
     /// is exact), clamped to ±2147483520, converted to int32, plus the zero point with the reference's wrapping int32 add,
     /// clamped to the 8-bit range. Four vectors of float lanes narrow to one vector of 8-bit lanes (<see cref="ByteLanes"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromF32<T>(ReadOnlySpan<float> input, Span<T> output, float scale, int zeroPoint, VectorTier tier)
         where T : unmanaged
     {
@@ -118,6 +119,7 @@ internal static class QuantizeMicrokernels
     /// 8-bit → 8-bit requantization (<see cref="QuantizeReference.Requantize{TIn, TOut}"/>) as a lookup: every possible stored
     /// input value is requantized once (in Prepare) into a 256-entry table indexed by the input's byte.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] RequantizeTable<TIn, TOut>(QuantizedOperand from, QuantizedOperand to)
         where TIn : unmanaged, System.Numerics.IBinaryInteger<TIn>
         where TOut : unmanaged, System.Numerics.IBinaryInteger<TOut>, System.Numerics.IMinMaxValue<TOut>
@@ -130,6 +132,7 @@ internal static class QuantizeMicrokernels
     }
 
     /// <summary><c>output[i] = table[input[i]]</c> on the stored bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lookup(ReadOnlySpan<byte> input, Span<byte> output, ReadOnlySpan<byte> table)
     {
         if (input.Length != output.Length || table.Length != 256) throw new ArgumentException($"Input of {input.Length}, output of {output.Length}, table of {table.Length}.");

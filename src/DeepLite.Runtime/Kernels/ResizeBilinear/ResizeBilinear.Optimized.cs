@@ -61,6 +61,7 @@ internal sealed class ResizeBilinearPlan
 
     private static readonly Axis Empty = new([], [], [], []);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Axis FloatAxis(int outputSize, float scale, bool halfPixelCenters, int inputSize)
     {
         var axis = new Axis(new int[outputSize], new int[outputSize], new float[outputSize], []);
@@ -105,6 +106,7 @@ internal static class ResizeBilinearMicrokernels
     /// F32: per lane <c>((p00·(1−dy))·(1−dx)) + ((p10·dy)·(1−dx)) + ((p01·(1−dy))·dx) + ((p11·dy)·dx)</c>, left to right in
     /// float32, the reference's operations in its order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void F32(ReadOnlySpan<float> input, Span<float> output, ResizeBilinearPlan plan, VectorTier tier, int firstRow, int endRow)
     {
         var p = plan.Parameters;
@@ -168,6 +170,7 @@ internal static class ResizeBilinearMicrokernels
     /// QU8: the <see cref="F32"/> blend on the stored values (widened to int32, converted to float: exact), then
     /// <c>clamp((int)(v + 0.5f), 0, 255)</c> (float add, truncating conversion). A block of N bytes blends as four float vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QU8(ReadOnlySpan<byte> input, Span<byte> output, ResizeBilinearPlan plan, VectorTier tier, int firstRow, int endRow)
     {
         var p = plan.Parameters;
@@ -251,6 +254,7 @@ internal static class ResizeBilinearMicrokernels
     /// <c>sign(s) · ((|s| + 2^19) &gt;&gt; 20)</c> (the reference's division by 2^20 rounding half away from zero), clamped to
     /// [−128, 127]. A block of N values widens to four int32 vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QS8(ReadOnlySpan<sbyte> input, Span<sbyte> output, ResizeBilinearPlan plan, VectorTier tier, int firstRow, int endRow)
     {
         var p = plan.Parameters;

@@ -16,6 +16,7 @@ internal static class SoftmaxMicrokernels
     /// or so of <see cref="MathF.Exp"/>), a lane-wise sum of the <c>e_j</c> (a different order than the reference's), and
     /// <c>y_j = e_j / sum</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void F32(ReadOnlySpan<float> x, Span<float> y, float beta, VectorTier tier)
     {
         if (x.Length != y.Length || x.IsEmpty) throw new ArgumentException($"Rows of {x.Length} and {y.Length} elements.");
@@ -84,6 +85,7 @@ internal static class SoftmaxMicrokernels
     }
 
     /// <summary>The largest value of a non-empty row, NaN if any value is NaN (the reference's running <see cref="Math.Max(float, float)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Max(ReadOnlySpan<float> x, VectorTier tier)
     {
         int n = x.Length, i = 0;
@@ -112,6 +114,7 @@ internal static class SoftmaxMicrokernels
         return max;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float MaxOfLanes(Vector128<float> lanes, float max)
     {
         for (int k = 0; k < Vector128<float>.Count; k++) max = Math.Max(max, lanes.GetElement(k));
@@ -126,6 +129,7 @@ internal static class SoftmaxMicrokernels
     /// by <see cref="QuantizeProbabilities{T}"/>), and then set <c>y_j = lookup[x_j]</c>; shorter rows quantize element by element.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q8<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<float> table, float outputScale, int outputZeroPoint, VectorTier tier)
         where T : unmanaged
     {
@@ -167,6 +171,7 @@ internal static class SoftmaxMicrokernels
     /// computed as <c>t = trunc(p); t + (p − t ≥ 0.5 ? 1 : 0)</c> (exact for p ≥ 0), clamped to [−128, 127]. Blocks of four
     /// vectors of float lanes are narrowed to one vector of 8-bit lanes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeProbabilities<T>(ReadOnlySpan<float> exponentials, float inverse, int zeroPoint, Span<T> destination, VectorTier tier)
         where T : unmanaged
     {
@@ -266,6 +271,7 @@ internal static class SoftmaxMicrokernels
     }
 
     /// <summary>The largest stored value of a non-empty row, as int32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Max<T>(ReadOnlySpan<T> x, VectorTier tier)
         where T : unmanaged
     {
