@@ -32,6 +32,7 @@ public sealed class BenchCommandTests
         Assert.Equal(2, root.GetProperty("warmup").GetInt32());
         Assert.True(root.GetProperty("loadMs").GetDouble() > 0);
         Assert.True(root.GetProperty("firstInferenceMs").GetDouble() > 0);
+        Assert.True(root.GetProperty("warmLoadToFirstResultMs").GetDouble() > 0);
         var latency = root.GetProperty("latencyMs");
         double min = latency.GetProperty("min").GetDouble(), median = latency.GetProperty("median").GetDouble(), p90 = latency.GetProperty("p90").GetDouble();
         Assert.True(min > 0);
@@ -77,7 +78,7 @@ public sealed class BenchCommandTests
         Assert.True(exit == 0, error);
         Assert.Contains("Threads      2", output, StringComparison.Ordinal);
         Assert.Contains("(2 runs after 0 warm-up)", output, StringComparison.Ordinal);
-        foreach (string label in new[] { "Load ", "First run ", "Latency ", "Compute ", "CPU ", "Memory " })
+        foreach (string label in new[] { "Load ", "First run ", "Warm start ", "Latency ", "Compute ", "CPU ", "Memory " })
         {
             Assert.Contains(label, output, StringComparison.Ordinal);
         }

@@ -251,8 +251,8 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
         var biasValues = bias is null ? default : bias.AsReadOnlySpan<int>();
         for (int c = 0; c < _g.OutputChannels; c++)
         {
-            int sum = 0;
-            foreach (var w in filter.Slice(c * _depth, _depth)) sum += int.CreateTruncating(w) + _q.FilterOffset;
+            int sum = _depth * _q.FilterOffset;
+            foreach (var w in filter.Slice(c * _depth, _depth)) sum += int.CreateTruncating(w);
             _q8ChannelTerms[c] = (biasValues.IsEmpty ? 0 : biasValues[c]) + (alpha * sum);
         }
     }

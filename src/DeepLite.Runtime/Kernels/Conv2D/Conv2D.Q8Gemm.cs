@@ -122,11 +122,17 @@ internal static unsafe class Conv2DQ8Gemm
         {
             int block = c / BlockWidth, lane = c % BlockWidth;
             var row = filter.Slice(c * depth, depth);
-            for (int k = 0; k < depth; k++)
+            // Channel c's 4-deep groups sit GroupBytes apart, starting at its lane's 4 bytes in the block.
+            var destination = packed.Slice((block * paddedDepth * BlockWidth) + (lane * 4));
+            int k = 0;
+            for (int group = 0; k + 4 <= depth; k += 4, group += GroupBytes)
             {
-                int index = (block * paddedDepth * BlockWidth) + (k / 4 * GroupBytes) + (lane * 4) + (k % 4);
-                packed[index] = (sbyte)(int.CreateTruncating(row[k]) + weightShift);
+                destination[group] = (sbyte)(int.CreateTruncating(row[k]) + weightShift);
+                destination[group + 1] = (sbyte)(int.CreateTruncating(row[k + 1]) + weightShift);
+                destination[group + 2] = (sbyte)(int.CreateTruncating(row[k + 2]) + weightShift);
+                destination[group + 3] = (sbyte)(int.CreateTruncating(row[k + 3]) + weightShift);
             }
+            for (int group = k / 4 * GroupBytes; k < depth; k++) destination[group + (k % 4)] = (sbyte)(int.CreateTruncating(row[k]) + weightShift);
         }
     }
 
