@@ -119,6 +119,11 @@ internal static class ModelBenchmark
         process.Refresh();
         TimeSpan cpu = process.TotalProcessorTime - cpuBefore;
 
+        // Memory is read before the profile and the warm-start loads, which would add their own buffers to the peak.
+        long peakWorkingSet = process.PeakWorkingSet64;
+        long? highWaterMark = ProcessMemory.LinuxHighWaterMarkBytes();
+        long managedHeap = GC.GetTotalMemory(forceFullCollection: false);
+        long gcHeapSize = GC.GetGCMemoryInfo().HeapSizeBytes;
         var profile = settings.Profile ? OperatorTypeProfile.Measure(model, interpreter, settings.Runs) : null;
         double warmLoadToFirstResult = WarmLoadToFirstResult(settings);
         return new ModelBenchmarkResult(
@@ -128,10 +133,10 @@ internal static class ModelBenchmark
             LatencyStatistics.Of(samples),
             CpuPercent: 100 * cpu.TotalSeconds / wall.TotalSeconds,
             AllocatedBytesPerRun: allocated / settings.Runs,
-            PeakWorkingSetBytes: process.PeakWorkingSet64,
-            ProcessMemory.LinuxHighWaterMarkBytes(),
-            ManagedHeapBytes: GC.GetTotalMemory(forceFullCollection: false),
-            GcHeapSizeBytes: GC.GetGCMemoryInfo().HeapSizeBytes,
+            PeakWorkingSetBytes: peakWorkingSet,
+            highWaterMark,
+            ManagedHeapBytes: managedHeap,
+            GcHeapSizeBytes: gcHeapSize,
             ArenaBytes: interpreter.MemoryPlan?.ArenaBytes ?? 0,
             MultiplyAccumulates: ModelStatistics.Compute(model, interpreter).MultiplyAccumulates,
             warmLoadToFirstResult,

@@ -127,20 +127,25 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Spins up to <see cref="SpinTicks"/> until <paramref name="value"/> equals (or, with
-    /// <paramref name="notEqual"/>, differs from) <paramref name="target"/>; true when it did.</summary>
+    /// <paramref name="notEqual"/>, differs from) <paramref name="target"/>; true when it did. After the first
+    /// eighth of that time each check also yields the core, so on a machine with more runnable threads than cores
+    /// the thread being waited for gets to run (on an idle machine the yield returns at once).</summary>
     private static bool SpinUntil(ref int value, int target, bool notEqual)
     {
-        long deadline = 0;
+        long start = 0;
+        bool yielding = false;
         for (int spin = 0; ; spin++)
         {
             if ((Volatile.Read(ref value) == target) != notEqual) return true;
             if ((spin & 63) == 63)
             {
                 long now = Stopwatch.GetTimestamp();
-                if (deadline == 0) deadline = now + SpinTicks;
-                else if (now > deadline) return false;
+                if (start == 0) start = now;
+                else if (now - start > SpinTicks) return false;
+                else yielding = now - start > SpinTicks / 8;
             }
-            Thread.SpinWait(1);
+            if (yielding) Thread.Yield();
+            else Thread.SpinWait(1);
         }
     }
 
