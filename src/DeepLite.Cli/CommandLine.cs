@@ -15,6 +15,8 @@ internal static class CommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CatalogCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

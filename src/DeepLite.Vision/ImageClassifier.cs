@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using DeepLite.Runtime;
 
@@ -85,6 +86,10 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>The class names.</summary>
     public LabelMap LabelMap => _labels;
 
+    /// <summary>Wall-clock time of the last model run inside <see cref="Score"/> or <see cref="Classify"/>: the
+    /// interpreter's <c>Invoke</c> only, without resizing, input conversion or reading the scores. Zero before the first run.</summary>
+    public TimeSpan LastInferenceTime { get; private set; }
+
     /// <summary>What was ignored while setting up (unreadable metadata, a label file that does not fit).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
@@ -105,7 +110,9 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         ImagePreprocessor.Prepare(image, _interpreter.Inputs[0], mode, Normalization);
+        long start = Stopwatch.GetTimestamp();
         _interpreter.Invoke();
+        LastInferenceTime = Stopwatch.GetElapsedTime(start);
         return OutputScores.Read(_interpreter.Outputs[0]);
     }
 

@@ -25,9 +25,9 @@ internal static class BenchCommand
             Description = "After the timed runs, time each operator's Eval on its own over as many runs and report the time per operator type "
                 + "(count, ms, share of the total, GMAC/s); JSON: \"profile\": [...].",
         };
-        AtLeast(threads, 1);
-        AtLeast(runs, 1);
-        AtLeast(warmup, 0);
+        CommandSupport.AtLeast(threads, 1);
+        CommandSupport.AtLeast(runs, 1);
+        CommandSupport.AtLeast(warmup, 0);
         var command = new Command("bench",
             "Measure a model end to end in this process: load time (read + interpreter + AllocateTensors), first inference, "
             + "then median, p90 and min latency of the timed runs on seeded random inputs; CPU use during the timed runs "
@@ -43,7 +43,7 @@ internal static class BenchCommand
             string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
             var settings = new ModelBenchmarkSettings(path, parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(profile));
             bool asJson = parse.GetValue(json);
-            bool progressBar = !asJson && IsInteractiveConsole(output);
+            bool progressBar = !asJson && CommandSupport.IsInteractiveConsole(output);
             var result = progressBar ? RunWithProgressBar(settings) : ModelBenchmark.Run(settings);
             if (asJson) output.WriteLine(Json.Write(w => WriteJson(w, result)));
             else WriteText(output, result, progressBar);
@@ -51,20 +51,6 @@ internal static class BenchCommand
         });
         return command;
     }
-
-    /// <summary>Rejects a given value below <paramref name="minimum"/> as a usage error; text that is not a number is
-    /// left to the option's own conversion error.</summary>
-    private static void AtLeast(Option<int> option, int minimum) => option.Validators.Add(result =>
-    {
-        if (result.Tokens is [var token] && int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value < minimum)
-        {
-            result.AddError($"{option.Name} must be at least {minimum} (got {value}).");
-        }
-    });
-
-    /// <summary>True when <paramref name="output"/> is this process's console and a person is watching it.</summary>
-    private static bool IsInteractiveConsole(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     private static ModelBenchmarkResult RunWithProgressBar(ModelBenchmarkSettings settings)
     {

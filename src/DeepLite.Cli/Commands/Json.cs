@@ -17,9 +17,11 @@ internal static class Json
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void WriteInts(Utf8JsonWriter writer, string name, ReadOnlySpan<int> values)
+    /// <summary>An array of integers: a property named <paramref name="name"/>, or an array value when it is null.</summary>
+    public static void WriteInts(Utf8JsonWriter writer, string? name, ReadOnlySpan<int> values)
     {
-        writer.WriteStartArray(name);
+        if (name is null) writer.WriteStartArray();
+        else writer.WriteStartArray(name);
         foreach (int v in values) writer.WriteNumberValue(v);
         writer.WriteEndArray();
     }
