@@ -10,7 +10,7 @@ public sealed class InterpreterOptions
     public OpResolver? Resolver { get; init; }
 
     /// <summary>
-    /// Fold a PAD of height and width into the CONV_2D or DEPTHWISE_CONV_2D that alone reads it, so the padded
+    /// Fold a PAD (or a PADV2 of real zero) of height and width into the CONV_2D or DEPTHWISE_CONV_2D that alone reads it, so the padded
     /// tensor is neither computed nor given memory (conditions in docs/architecture.md). Outputs are the same
     /// bits either way; default true. <see cref="Interpreter.FusedOperatorCount"/> tells how many were folded.
     /// </summary>

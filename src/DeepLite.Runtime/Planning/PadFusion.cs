@@ -10,10 +10,12 @@ namespace DeepLite.Runtime.Planning;
 internal readonly record struct PadFusionMatch(int Pad, int Consumer, int Source, FusedInputPadding Padding);
 
 /// <summary>
-/// Finds the PAD nodes that can be folded into the convolution after them so that the padded tensor is never
-/// made. A PAD qualifies only when every one of these holds (otherwise it runs as usual):
+/// Finds the PAD and PADV2 nodes that can be folded into the convolution after them so that the padded tensor is
+/// never made. A PAD qualifies only when every one of these holds (otherwise it runs as usual):
 /// <list type="bullet">
 /// <item>it runs the builtin <see cref="PadKernel"/> (not a kernel the caller registered in its place);</item>
+/// <item>for PADV2 with a pad value: the value is a constant of the output's type and quantization that stands for
+/// real zero: float +0.0 (bits all zero), or the output's zero point;</item>
 /// <item>its input is a non-constant float32, uint8 or int8 tensor of rank 4 with the type and quantization of its
 /// output (so its pad value, real zero, is what the consumer's own padding contributes);</item>
 /// <item>its paddings operand is a constant int32 or int64 <c>[4, 2]</c> tensor with zero batch and channel counts
@@ -47,8 +49,8 @@ internal static class PadFusion
         for (int node = 0; node < graph.Operators.Count; node++)
         {
             var op = graph.Operators[node];
-            if (op.Code.Builtin != BuiltinOperator.PAD || op.Code.CustomName is not null) continue;
-            if (kernels[node] is not PadKernel || op.Inputs.Length != 2 || op.Outputs.Length != 1) continue;
+            if (op.Code.Builtin is not (BuiltinOperator.PAD or BuiltinOperator.PADV2) || op.Code.CustomName is not null) continue;
+            if (kernels[node] is not PadKernel || op.Inputs.Length is not (2 or 3) || op.Outputs.Length != 1) continue;
             int source = op.Inputs[0], paddings = op.Inputs[1], padded = op.Outputs[0];
             if ((uint)source >= (uint)tensors.Count || (uint)paddings >= (uint)tensors.Count || (uint)padded >= (uint)tensors.Count) continue;
             if (keep.Contains(padded) || tensors[padded].IsVariable || uses[padded] != 1) continue;
@@ -56,6 +58,7 @@ internal static class PadFusion
             if (target <= node || kernels[target] is not IFusesInputPadding) continue;
             if (!SameData(tensors[source], tensors[padded])) continue;
             if (ReadHeightWidthPadding(tensors[paddings]) is not { } padding) continue;
+            if (op.Inputs.Length == 3 && op.Inputs[2] >= 0 && !IsRealZero(tensors, op.Inputs[2], tensors[padded])) continue;
             matches.Add(new PadFusionMatch(node, target, source, padding));
         }
         return matches;
@@ -70,6 +73,22 @@ internal static class PadFusion
             TensorType.Float32 => true,
             TensorType.UInt8 or TensorType.Int8 => source.Quantization is { Scales.Length: 1 } q && !q.IsPerChannel
                 && DataMovement.SameQuantization(q, padded.Quantization),
+            _ => false,
+        };
+    }
+
+    /// <summary>True when tensor <paramref name="value"/> is a one-element constant of <paramref name="padded"/>'s type
+    /// and quantization whose stored value is real zero: float +0.0 (not −0.0), or the zero point.</summary>
+    private static bool IsRealZero(IReadOnlyList<Tensor> tensors, int value, Tensor padded)
+    {
+        if ((uint)value >= (uint)tensors.Count) return false;
+        var t = tensors[value];
+        if (!t.IsConstant || t.ElementCount != 1 || t.Type != padded.Type) return false;
+        return t.Type switch
+        {
+            TensorType.Float32 => BitConverter.SingleToInt32Bits(t.AsReadOnlySpan<float>()[0]) == 0,
+            TensorType.UInt8 => DataMovement.SameQuantization(t.Quantization, padded.Quantization) && t.AsReadOnlySpan<byte>()[0] == padded.Quantization!.ZeroPoint,
+            TensorType.Int8 => DataMovement.SameQuantization(t.Quantization, padded.Quantization) && t.AsReadOnlySpan<sbyte>()[0] == padded.Quantization!.ZeroPoint,
             _ => false,
         };
     }

@@ -17,7 +17,8 @@ public enum PaddedTensorUse
 
 /// <summary>
 /// A hand-built model <c>input → PAD → CONV_2D or DEPTHWISE_CONV_2D → output</c>. <see cref="Paddings"/> holds the
-/// PAD's (before, after) counts for N, H, W, C; weights, bias and inputs are seeded random values.
+/// PAD's (before, after) counts for N, H, W, C; with <see cref="PadV2Value"/> the PAD is a PADV2 with that constant
+/// pad value (stored: the float, or the quantized integer). Weights, bias and inputs are seeded random values.
 /// </summary>
 public sealed record PadConvolutionCase(
     string Name,
@@ -32,7 +33,8 @@ public sealed record PadConvolutionCase(
     int Dilation = 1,
     byte Activation = 0,
     PaddedTensorUse Use = PaddedTensorUse.ConvolutionOnly,
-    float PaddedScaleFactor = 1)
+    float PaddedScaleFactor = 1,
+    float? PadV2Value = null)
 {
     public override string ToString() => Name;
 }
@@ -50,6 +52,7 @@ internal static class PadConvolutionModels
     private const byte DepthwiseConv2DOptionsType = 2;
     private const byte AddOptionsType = 11;
     private const byte PadOptionsType = 22;
+    private const byte PadV2OptionsType = 43;
 
     public static byte[] Build(PadConvolutionCase c)
     {
@@ -103,7 +106,21 @@ internal static class PadConvolutionModels
         }
         int output = graph.Tensor("output", c.Type, [padded[0], outputHeight, outputWidth, outputChannels], Quantization(c.Type, outputQuantization));
 
-        graph.Operator(BuiltinOperator.PAD, PadOptionsType, new FlatTableBuilder(), [input, paddings], [paddedTensor]);
+        if (c.PadV2Value is { } padValue)
+        {
+            byte[] valueBytes = c.Type switch
+            {
+                TensorType.Float32 => BitConverter.GetBytes(padValue),
+                TensorType.UInt8 => [(byte)padValue],
+                _ => [unchecked((byte)(sbyte)padValue)],
+            };
+            int value = graph.Tensor("pad_value", c.Type, [], Quantization(c.Type, paddedQuantization), valueBytes);
+            graph.Operator(BuiltinOperator.PADV2, PadV2OptionsType, new FlatTableBuilder(), [input, paddings, value], [paddedTensor]);
+        }
+        else
+        {
+            graph.Operator(BuiltinOperator.PAD, PadOptionsType, new FlatTableBuilder(), [input, paddings], [paddedTensor]);
+        }
         var options = new FlatTableBuilder().Byte(0, (byte)c.ConvolutionPadding).Int(1, c.Stride).Int(2, c.Stride);
         if (c.Depthwise)
         {

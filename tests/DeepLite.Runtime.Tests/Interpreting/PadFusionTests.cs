@@ -25,6 +25,9 @@ public sealed class PadFusionTests(ITestOutputHelper output)
         new("QC8 conv, pad 1", TensorType.Int8, false, [1, 9, 8, 8], [0, 0, 1, 1, 1, 1, 0, 0], 3, 12),
         new("QC8 conv, stride 2, pad bottom and left only", TensorType.Int8, false, [1, 11, 10, 3], [0, 0, 0, 1, 1, 0, 0, 0], 3, 16, Stride: 2, Activation: 1),
         new("QC8 depthwise, pad 3 2 0 1", TensorType.Int8, true, [1, 6, 7, 24], [0, 0, 3, 2, 0, 1, 0, 0], 3, 1),
+        new("F32 conv, PADV2 of 0.0", TensorType.Float32, false, [1, 6, 7, 4], [0, 0, 1, 1, 1, 1, 0, 0], 3, 5, PadV2Value: 0f),
+        new("QU8 depthwise, PADV2 of the zero point", TensorType.UInt8, true, [1, 7, 6, 8], [0, 0, 0, 1, 1, 0, 0, 0], 3, 1, Stride: 2, PadV2Value: 131),
+        new("QC8 conv, PADV2 of the zero point", TensorType.Int8, false, [1, 6, 6, 4], [0, 0, 1, 1, 1, 1, 0, 0], 3, 8, PadV2Value: -3),
     ];
 
     public static readonly PadConvolutionCase[] UnfusedCases =
@@ -34,6 +37,9 @@ public sealed class PadFusionTests(ITestOutputHelper output)
         new("padded tensor is a signature output", TensorType.Float32, false, [1, 5, 6, 3], [0, 0, 1, 1, 1, 1, 0, 0], 3, 4, Use: PaddedTensorUse.SignatureOutput),
         new("channel padding", TensorType.Float32, false, [1, 5, 6, 3], [0, 0, 1, 1, 1, 1, 0, 1], 3, 4),
         new("batch padding", TensorType.Int8, false, [1, 5, 6, 3], [1, 0, 1, 1, 1, 1, 0, 0], 3, 4),
+        new("QU8 PADV2 of another value", TensorType.UInt8, true, [1, 7, 6, 8], [0, 0, 0, 1, 1, 0, 0, 0], 3, 1, Stride: 2, PadV2Value: 132),
+        new("F32 PADV2 of -0.0", TensorType.Float32, false, [1, 6, 7, 4], [0, 0, 1, 1, 1, 1, 0, 0], 3, 5, PadV2Value: -0f),
+        new("F32 PADV2 of 0.5", TensorType.Float32, true, [1, 6, 7, 4], [0, 0, 1, 1, 1, 1, 0, 0], 3, 1, PadV2Value: 0.5f),
     ];
 
     public static TheoryData<string> FusedCaseNames() => [.. FusedCases.Select(c => c.Name)];
