@@ -36,7 +36,7 @@ public sealed class Interpreter : IDisposable
         _workers = Options.Threads == 1 ? Threading.WorkerPool.Inline : new Threading.WorkerPool(Options.Threads);
         try
         {
-            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver, _workers);
+            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver, _workers, SignatureTensors(model, 0));
         }
         catch
         {
@@ -86,8 +86,8 @@ public sealed class Interpreter : IDisposable
 
     /// <summary>
     /// Runs the graph <paramref name="runs"/> times, timing each operator, and returns each node's
-    /// mean time in milliseconds by node index. For finding where
-    /// time goes; Invoke itself is not instrumented.
+    /// mean time in milliseconds by node index (0 for operators folded away, see
+    /// <see cref="FusedOperatorCount"/>). For finding where time goes; Invoke itself is not instrumented.
     /// </summary>
     public double[] ProfileOperators(int runs)
     {
@@ -95,6 +95,10 @@ public sealed class Interpreter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         return _main.ProfileNodes(runs);
     }
+
+    /// <summary>Operators of the main subgraph that are not run because a graph fusion folded them into the
+    /// operator after them (see <see cref="InterpreterOptions.FuseOperators"/>); 0 when fusion is off.</summary>
+    public int FusedOperatorCount => _main.FusedNodeCount;
 
     /// <summary>The keys of the model's signature defs.</summary>
     public IReadOnlyList<string> SignatureKeys => Model.Signatures.Select(s => s.Key).ToArray();
@@ -106,11 +110,15 @@ public sealed class Interpreter : IDisposable
         if (_signatures.TryGetValue(key, out var runner)) return runner;
         var signature = Model.Signatures.FirstOrDefault(s => s.Key == key)
             ?? throw new KeyNotFoundException($"No signature '{key}'. Signatures: {string.Join(", ", SignatureKeys)}.");
-        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver, _workers);
+        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver, _workers, SignatureTensors(Model, signature.SubgraphIndex));
         runner = new SignatureRunner(signature, executor);
         _signatures[key] = runner;
         return runner;
     }
+
+    /// <summary>The tensors that the model's signatures name in subgraph <paramref name="subgraph"/>.</summary>
+    private static IEnumerable<int> SignatureTensors(TfLiteModel model, int subgraph) =>
+        model.Signatures.Where(s => s.SubgraphIndex == subgraph).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(p => p.Value);
 
     public void Dispose()
     {

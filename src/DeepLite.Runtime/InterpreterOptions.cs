@@ -9,6 +9,13 @@ public sealed class InterpreterOptions
     /// <summary>Kernels to use; null means <see cref="OpResolver.CreateDefault"/>.</summary>
     public OpResolver? Resolver { get; init; }
 
+    /// <summary>
+    /// Fold a PAD (or a PADV2 of real zero) of height and width into the CONV_2D or DEPTHWISE_CONV_2D that alone reads it, so the padded
+    /// tensor is neither computed nor given memory (conditions in docs/architecture.md). Outputs are the same
+    /// bits either way; default true. <see cref="Interpreter.FusedOperatorCount"/> tells how many were folded.
+    /// </summary>
+    public bool FuseOperators { get; init; } = true;
+
     /// <summary>Largest arena AllocateTensors may allocate; a model needing more fails with a
     /// <see cref="ModelFormatException"/> instead of exhausting memory. Default 1 GiB.</summary>
     public long MaxArenaBytes { get; init; } = 1L << 30;

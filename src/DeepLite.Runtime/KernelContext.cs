@@ -48,6 +48,9 @@ public sealed class KernelContext
         return _inputs[index] ?? throw Invalid($"input {index} is required but omitted.");
     }
 
+    /// <summary>Binds input <paramref name="index"/> to another tensor (graph fusions, before the first Prepare).</summary>
+    internal void ReplaceInput(int index, Tensor tensor) => _inputs[index] = tensor;
+
     /// <summary>Input <paramref name="index"/>, or null when omitted (-1) or not present.</summary>
     public Tensor? OptionalInput(int index) => (uint)index < (uint)_inputs.Length ? _inputs[index] : null;
 

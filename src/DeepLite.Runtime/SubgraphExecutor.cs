@@ -3,8 +3,10 @@ using DeepLite.Runtime.Planning;
 namespace DeepLite.Runtime;
 
 /// <summary>
-/// Runs one subgraph: resolves a kernel per operator, prepares them in execution order (which fixes
-/// every shape), plans one arena for all activations by lifetime, and invokes the kernels in order.
+/// Runs one subgraph: resolves a kernel per operator, folds the PAD nodes that qualify into the
+/// convolution after them (<see cref="PadFusion"/>, unless <see cref="InterpreterOptions.FuseOperators"/> is off),
+/// prepares the kernels in execution order (which fixes every shape), plans one arena for all activations by
+/// lifetime, and invokes the kernels in order.
 /// </summary>
 internal sealed class SubgraphExecutor
 {
@@ -13,10 +15,16 @@ internal sealed class SubgraphExecutor
     private readonly Tensor[] _tensors;
     private readonly OperatorKernel?[] _kernels;
     private readonly KernelContext[] _contexts;
+    /// <summary>Per node, the tensor indices it reads: the model's inputs, with a fused PAD's output replaced by its input.</summary>
+    private readonly int[][] _nodeInputs;
+    /// <summary>Nodes folded into their consumer; they are neither prepared nor run.</summary>
+    private readonly bool[] _fused;
     private byte[]? _arena;
     private bool _allocated;
 
-    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers)
+    /// <summary>Resolves the kernels and applies the fusions; <paramref name="keep"/> lists tensors that must stay
+    /// observable besides the graph's inputs and outputs (signature inputs and outputs), which no fusion removes.</summary>
+    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers, IEnumerable<int> keep)
     {
         _graph = graph;
         _options = options;
@@ -26,6 +34,8 @@ internal sealed class SubgraphExecutor
         int count = graph.Operators.Count;
         _kernels = new OperatorKernel[count];
         _contexts = new KernelContext[count];
+        _nodeInputs = new int[count][];
+        _fused = new bool[count];
         for (int i = 0; i < count; i++)
         {
             var op = graph.Operators[i];
@@ -33,6 +43,24 @@ internal sealed class SubgraphExecutor
             var outputs = op.Outputs.Select(t => _tensors[t]).ToArray();
             _contexts[i] = new KernelContext(op, inputs, outputs, workers);
             _kernels[i] = resolver.Create(op.Code);
+            _nodeInputs[i] = (int[])op.Inputs.Clone();
+        }
+        if (options.FuseOperators) FusePadding(new HashSet<int>([.. graph.Inputs, .. graph.Outputs, .. keep]));
+    }
+
+    /// <summary>Nodes folded into their consumer by <see cref="FusePadding"/>.</summary>
+    public int FusedNodeCount => _fused.Count(f => f);
+
+    /// <summary>Folds each qualifying PAD into its convolution: the convolution reads the PAD's input with the
+    /// PAD's counts added to its own padding, and the PAD's output is never computed or allocated.</summary>
+    private void FusePadding(IReadOnlySet<int> keep)
+    {
+        foreach (var match in PadFusion.Find(_graph, _tensors, _kernels, keep))
+        {
+            ((Kernels.IFusesInputPadding)_kernels[match.Consumer]!).FuseInputPadding(match.Padding);
+            _contexts[match.Consumer].ReplaceInput(0, _tensors[match.Source]);
+            _nodeInputs[match.Consumer][0] = match.Source;
+            _fused[match.Pad] = true;
         }
     }
 
@@ -63,6 +91,7 @@ internal sealed class SubgraphExecutor
         }
         for (int i = 0; i < _kernels.Length; i++)
         {
+            if (_fused[i]) continue;
             var context = _contexts[i];
             for (int o = 0; o < context.OutputCount; o++)
             {
@@ -107,7 +136,8 @@ internal sealed class SubgraphExecutor
     }
 
     /// <summary>First and last node that touches each non-constant tensor; graph inputs live from
-    /// before node 0, graph outputs and variables until after the last node.</summary>
+    /// before node 0, graph outputs and variables until after the last node. Fused nodes touch nothing, so
+    /// a fused PAD's output gets no memory.</summary>
     private List<TensorLifetime> ComputeLifetimes()
     {
         int end = _kernels.Length;
@@ -122,8 +152,9 @@ internal sealed class SubgraphExecutor
         foreach (int t in _graph.Inputs) Touch(t, -1);
         for (int i = 0; i < _kernels.Length; i++)
         {
+            if (_fused[i]) continue;
             var op = _graph.Operators[i];
-            foreach (int t in op.Inputs) Touch(t, i);
+            foreach (int t in _nodeInputs[i]) Touch(t, i);
             foreach (int t in op.Outputs) Touch(t, i);
             foreach (int t in op.Intermediates) Touch(t, i);
         }
@@ -148,7 +179,7 @@ internal sealed class SubgraphExecutor
     }
 
     /// <summary>Runs the graph <paramref name="runs"/> times and returns each node's mean time in
-    /// milliseconds.</summary>
+    /// milliseconds (0 for fused nodes).</summary>
     public double[] ProfileNodes(int runs)
     {
         if (!_allocated) throw new InvalidOperationException("AllocateTensors must be called before profiling.");
@@ -157,6 +188,7 @@ internal sealed class SubgraphExecutor
         {
             for (int i = 0; i < _kernels.Length; i++)
             {
+                if (_fused[i]) continue;
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 _kernels[i]!.Eval(_contexts[i]);
                 ticks[i] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
@@ -170,7 +202,7 @@ internal sealed class SubgraphExecutor
         if (!_allocated) throw new InvalidOperationException("AllocateTensors must be called (again, after ResizeInput) before Invoke.");
         for (int i = 0; i < _kernels.Length; i++)
         {
-            _kernels[i]!.Eval(_contexts[i]);
+            if (!_fused[i]) _kernels[i]!.Eval(_contexts[i]);
         }
     }
 }

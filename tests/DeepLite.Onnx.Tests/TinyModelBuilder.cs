@@ -8,7 +8,7 @@ namespace DeepLite.Onnx.Tests;
 /// Model version 0, operator_codes 1, subgraphs 2, buffers 4; OperatorCode builtin_code 3; SubGraph tensors 0,
 /// inputs 1, outputs 2, operators 3; Tensor shape 0, type 1, buffer 2, name 3, quantization 4;
 /// QuantizationParameters scale 2; Operator opcode_index 0, inputs 1, outputs 2, builtin_options 4; Buffer data 0).
-/// The writer has no 64-bit vectors, so quantized tensors get zero point 0 (zero_point absent).
+/// Quantized tensors get zero point 0 (zero_point absent).
 /// </summary>
 internal sealed class TinyModelBuilder
 {

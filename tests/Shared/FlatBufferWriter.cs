@@ -15,6 +15,7 @@ internal sealed class FlatTableBuilder
     public FlatTableBuilder Ints(int slot, params int[] values) => Set(slot, values);
     public FlatTableBuilder Bytes(int slot, params byte[] values) => Set(slot, values);
     public FlatTableBuilder Floats(int slot, params float[] values) => Set(slot, values);
+    public FlatTableBuilder Longs(int slot, params long[] values) => Set(slot, values);
     public FlatTableBuilder Table(int slot, FlatTableBuilder table) => Set(slot, table);
     public FlatTableBuilder Tables(int slot, params FlatTableBuilder[] tables) => Set(slot, tables);
 
@@ -96,6 +97,8 @@ internal static class FlatBufferWriter
     private static int WriteObject(Buffer buffer, object value)
     {
         buffer.Align(4);
+        // A vector of 64-bit values starts 4 bytes before an 8-byte boundary, so its elements are aligned.
+        if (value is long[] && buffer.Count % 8 == 0) buffer.AddUInt32(0);
         int position = buffer.Count;
         switch (value)
         {
@@ -112,6 +115,14 @@ internal static class FlatBufferWriter
             case byte[] bytes:
                 buffer.AddUInt32((uint)bytes.Length);
                 buffer.AddBytes(bytes);
+                return position;
+            case long[] longs:
+                buffer.AddUInt32((uint)longs.Length);
+                foreach (long l in longs)
+                {
+                    buffer.AddUInt32((uint)l);
+                    buffer.AddUInt32((uint)(l >> 32));
+                }
                 return position;
             case float[] floats:
                 buffer.AddUInt32((uint)floats.Length);

@@ -8,6 +8,7 @@ internal static partial class BuiltinKernels
         resolver.AddBuiltin(BuiltinOperator.RESHAPE, () => new ReshapeKernel());
         resolver.AddBuiltin(BuiltinOperator.SQUEEZE, () => new SqueezeKernel());
         resolver.AddBuiltin(BuiltinOperator.PAD, () => new PadKernel());
+        resolver.AddBuiltin(BuiltinOperator.PADV2, () => new PadKernel());
         resolver.AddBuiltin(BuiltinOperator.MIRROR_PAD, () => new MirrorPadKernel());
         resolver.AddBuiltin(BuiltinOperator.RESIZE_BILINEAR, () => new ResizeBilinearKernel());
         resolver.AddBuiltin(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, () => new ResizeNearestNeighborKernel());

@@ -21,6 +21,6 @@ internal static partial class BuiltinKernels
     /// <summary>ADD, SUB, MUL, SQUARED_DIFFERENCE, ABS, SQRT, RSQRT, POW, QUANTIZE, DEQUANTIZE.</summary>
     static partial void RegisterElementwise(OpResolver resolver);
 
-    /// <summary>CONCATENATION, RESHAPE, SQUEEZE, PAD, MIRROR_PAD, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE, SPLIT.</summary>
+    /// <summary>CONCATENATION, RESHAPE, SQUEEZE, PAD, PADV2, MIRROR_PAD, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, STRIDED_SLICE, SPLIT.</summary>
     static partial void RegisterShapeOps(OpResolver resolver);
 }

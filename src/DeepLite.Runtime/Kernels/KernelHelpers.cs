@@ -55,6 +55,26 @@ internal static class KernelHelpers
         return ((int)output, (int)(total / 2));
     }
 
+    /// <summary>
+    /// <see cref="ComputeOutputAndPadding(KernelContext, Padding, int, int, int, int, string)"/> for an input that a
+    /// fused PAD grows by <paramref name="fusedBefore"/> and <paramref name="fusedAfter"/> zeros: the output size is the
+    /// one of the padded input, and the returned leading padding includes <paramref name="fusedBefore"/>, so that
+    /// windows over the unpadded input read the same values as over the padded one.
+    /// </summary>
+    public static (int Output, int PadBefore) ComputeOutputAndPadding(KernelContext context, Padding padding, int input, int fusedBefore, int fusedAfter,
+        int filter, int stride, int dilation, string dimension)
+    {
+        long padded = (long)input + fusedBefore + fusedAfter;
+        if (fusedBefore < 0 || fusedAfter < 0 || padded > int.MaxValue)
+        {
+            throw context.Invalid($"{dimension}: fused padding ({fusedBefore}, {fusedAfter}) of input size {input} is invalid.");
+        }
+        var (output, padBefore) = ComputeOutputAndPadding(context, padding, (int)padded, filter, stride, dilation, dimension);
+        long total = (long)padBefore + fusedBefore;
+        if (total > int.MaxValue) throw context.Invalid($"{dimension}: padding overflows.");
+        return (output, (int)total);
+    }
+
     /// <summary>Throws unless <paramref name="tensor"/> has exactly <paramref name="rank"/> dimensions.</summary>
     public static void ExpectRank(KernelContext context, Tensor tensor, int rank, string role)
     {

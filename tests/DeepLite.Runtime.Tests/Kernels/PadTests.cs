@@ -31,6 +31,17 @@ public sealed class PadTests
     }
 
     [Fact]
+    public void PadV2_F32_Kernel_PadsWithTheValueInput()
+    {
+        var input = ShapeOpTesting.Floats([1, 1, 2, 1], 5, 6);
+        var value = ShapeOpTesting.Floats([], 7);
+        var output = Tensor.Create(TensorType.Float32, [1]);
+        ShapeOpTesting.Run(new PadKernel(), BuiltinOperator.PADV2, [input, ShapeOpTesting.Ints([4, 2], 0, 0, 1, 0, 0, 1, 0, 0), value], [output]);
+        Assert.Equal([1, 2, 3, 1], output.Shape.ToArray());
+        Assert.Equal([7f, 7, 7, 5, 6, 7], output.ToArray<float>());
+    }
+
+    [Fact]
     public void Pad_F32_Kernel_FourDimensions()
     {
         var input = ShapeOpTesting.Floats([1, 1, 2, 1], 5, 6);

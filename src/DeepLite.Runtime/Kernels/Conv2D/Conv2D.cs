@@ -9,7 +9,7 @@ namespace DeepLite.Runtime.Kernels;
 /// See <see cref="Conv2DReference"/> for the arithmetic; ungrouped convolutions run the bit-exact (quantized) or
 /// rounding-close (float) GEMM of <see cref="Conv2DOptimized"/> unless the kernel is built for the reference.
 /// </summary>
-internal sealed class Conv2DKernel : OperatorKernel
+internal sealed class Conv2DKernel : OperatorKernel, IFusesInputPadding
 {
     private const int PaddingField = 0;
     private const int StrideWidthField = 1;
@@ -20,6 +20,7 @@ internal sealed class Conv2DKernel : OperatorKernel
 
     private readonly Conv2DPath _path;
     private ConvolutionGeometry _geometry;
+    private FusedInputPadding _fusedPadding;
     private ConvolutionOutput _output;
     private Conv2DOptimized? _optimized;
 
@@ -33,6 +34,11 @@ internal sealed class Conv2DKernel : OperatorKernel
     {
         _path = path;
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The padding joins the geometry's <c>PadTop</c>/<c>PadLeft</c> (and, through the output size, the
+    /// bottom and right): taps there contribute nothing, exactly as the zeros a PAD would have written.</remarks>
+    public void FuseInputPadding(FusedInputPadding padding) => _fusedPadding = padding;
 
     public override void Prepare(KernelContext context)
     {
@@ -71,8 +77,8 @@ internal sealed class Conv2DKernel : OperatorKernel
         var activation = KernelHelpers.ReadActivation(context, ActivationField);
         int dilationWidth = context.Options.Int(DilationWidthField, 1);
         int dilationHeight = context.Options.Int(DilationHeightField, 1);
-        var (outputHeight, padTop) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputHeight, filterHeight, strideHeight, dilationHeight, "height");
-        var (outputWidth, padLeft) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputWidth, filterWidth, strideWidth, dilationWidth, "width");
+        var (outputHeight, padTop) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputHeight, _fusedPadding.Top, _fusedPadding.Bottom, filterHeight, strideHeight, dilationHeight, "height");
+        var (outputWidth, padLeft) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputWidth, _fusedPadding.Left, _fusedPadding.Right, filterWidth, strideWidth, dilationWidth, "width");
 
         _geometry = new ConvolutionGeometry(batches, inputHeight, inputWidth, inputChannels, filterHeight, filterWidth, filterChannels,
             outputHeight, outputWidth, outputChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft);

@@ -9,7 +9,7 @@ namespace DeepLite.Runtime.Kernels;
 /// See <see cref="DepthwiseConv2DReference"/> for the arithmetic; multiplier 1 runs <see cref="DepthwiseConv2DOptimized"/>
 /// (bit-exact for quantized types), other multipliers the reference.
 /// </summary>
-internal sealed class DepthwiseConv2DKernel : OperatorKernel
+internal sealed class DepthwiseConv2DKernel : OperatorKernel, IFusesInputPadding
 {
     private const int PaddingField = 0;
     private const int StrideWidthField = 1;
@@ -22,6 +22,7 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
     private readonly int _maxVectorBits;
     private readonly bool _portableOnly;
     private ConvolutionGeometry _geometry;
+    private FusedInputPadding _fusedPadding;
     private ConvolutionOutput _output;
     private DepthwiseConv2DOptimized? _optimized;
 
@@ -41,6 +42,11 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
         _maxVectorBits = maxVectorBits;
         _portableOnly = portableOnly;
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The padding joins the geometry's <c>PadTop</c>/<c>PadLeft</c> (and, through the output size, the
+    /// bottom and right): taps there contribute nothing, exactly as the zeros a PAD would have written.</remarks>
+    public void FuseInputPadding(FusedInputPadding padding) => _fusedPadding = padding;
 
     public override void Prepare(KernelContext context)
     {
@@ -78,8 +84,8 @@ internal sealed class DepthwiseConv2DKernel : OperatorKernel
         var activation = KernelHelpers.ReadActivation(context, ActivationField);
         int dilationWidth = context.Options.Int(DilationWidthField, 1);
         int dilationHeight = context.Options.Int(DilationHeightField, 1);
-        var (outputHeight, padTop) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputHeight, filterHeight, strideHeight, dilationHeight, "height");
-        var (outputWidth, padLeft) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputWidth, filterWidth, strideWidth, dilationWidth, "width");
+        var (outputHeight, padTop) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputHeight, _fusedPadding.Top, _fusedPadding.Bottom, filterHeight, strideHeight, dilationHeight, "height");
+        var (outputWidth, padLeft) = KernelHelpers.ComputeOutputAndPadding(context, padding, inputWidth, _fusedPadding.Left, _fusedPadding.Right, filterWidth, strideWidth, dilationWidth, "width");
 
         _geometry = new ConvolutionGeometry(batches, inputHeight, inputWidth, inputChannels, filterHeight, filterWidth, FilterChannels: 1,
             outputHeight, outputWidth, outputChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft);

@@ -4,10 +4,11 @@ using DeepLite.Runtime.Quantization;
 namespace DeepLite.Runtime.Kernels;
 
 /// <summary>
-/// PAD: surrounds the input with constant values. Input 1 is a constant int32/int64 tensor of shape
-/// [rank, 2] holding (before, after) counts per dimension, all non-negative. The pad value is 0
-/// for float and plain integer types and the output's zero point for quantized uint8/int8/int16
-/// (so it represents real 0). Input and output must have the same type and quantization.
+/// PAD and PADV2: surround the input with constant values. Input 1 is a constant int32/int64 tensor of shape
+/// [rank, 2] holding (before, after) counts per dimension, all non-negative. The pad value is PADV2's optional
+/// input 2 (one element of the input's type and, for quantized types, its quantization; its stored value is
+/// used as is, read at every Eval); without it, 0 for float and plain integer types and the output's zero point
+/// for quantized uint8/int8/int16 (so it represents real 0). Input and output must have the same type and quantization.
 /// </summary>
 internal sealed class PadKernel : OperatorKernel
 {
@@ -17,13 +18,18 @@ internal sealed class PadKernel : OperatorKernel
 
     public override void Prepare(KernelContext context)
     {
-        context.ExpectCounts(2, 2, 1);
+        context.ExpectCounts(2, 3, 1);
         var input = context.Input(0);
         var output = context.Output(0);
         int elementSize = DataMovement.CheckMove(context, input, output);
         (_before, _after) = ReadPaddings(context, input, mirrorOffset: null);
         context.SetOutputShape(0, PaddedShape(context, input, _before, _after));
         _padElement = ZeroElement(context, output, elementSize);
+        if (context.OptionalInput(2) is { } value)
+        {
+            if (value.ElementCount != 1) throw context.Invalid($"pad value '{value.Name}' must hold one element but has shape {DataMovement.Format(value.Shape)}.");
+            DataMovement.ExpectSameTypeAndQuantization(context, value, output, "pad value");
+        }
     }
 
     /// <summary>
@@ -94,6 +100,7 @@ internal sealed class PadKernel : OperatorKernel
     public override void Eval(KernelContext context)
     {
         var input = context.Input(0);
+        if (context.OptionalInput(2) is { } value) value.AsReadOnlyBytes().CopyTo(_padElement);
         PadReference.Pad(input.AsReadOnlyBytes(), input.Shape, _before, _after, _padElement, context.Output(0).AsBytes());
     }
 }
