@@ -47,7 +47,7 @@ public sealed class ClassifierMetadata
     public float[] Mean { get; }
     /// <summary>Per-channel (or one shared) divisor applied after subtracting <see cref="Mean"/>.</summary>
     public float[] Std { get; }
-    /// <summary>Class names; line i of the label file names output element i.</summary>
+    /// <summary>Class names; line i of the label file names output element i. Empty: no label file.</summary>
     public IReadOnlyList<string> Labels { get; }
     /// <summary>Name of the label file inside the model's associated files.</summary>
     public string LabelFileName { get; init; } = "labels.txt";
@@ -66,14 +66,17 @@ public sealed class ClassifierMetadata
                 .Table(ProcessUnitOptions, new TableBuilder().Vector<float>(NormalizationMean, Mean).Vector<float>(NormalizationStd, Std))]);
         var output = new TableBuilder()
             .String(TensorName, "probability")
-            .String(TensorDescription, "Scores of the classes named in the label file.")
+            .String(TensorDescription, "Class scores.")
             .Table(TensorContent, new TableBuilder()
                 .Byte(ContentPropertiesType, ContentFeature)
-                .Table(ContentProperties, new TableBuilder()))
-            .Tables(TensorAssociatedFiles, [new TableBuilder()
+                .Table(ContentProperties, new TableBuilder()));
+        if (Labels.Count > 0)
+        {
+            output.Tables(TensorAssociatedFiles, [new TableBuilder()
                 .String(FileName, LabelFileName)
                 .String(FileDescription, "Class names, one per line.")
                 .Byte(FileType, FileTypeTensorAxisLabels)]);
+        }
         var root = new TableBuilder()
             .String(ModelName, Name)
             .String(ModelDescription, Description)
@@ -89,11 +92,11 @@ public sealed class ClassifierMetadata
     public byte[] LabelFile() => Encoding.UTF8.GetBytes(string.Concat(Labels.Select(l => l + "\n")));
 
     /// <summary>Sets the <c>TFLITE_METADATA</c> entry of <paramref name="graph"/> and packs the label file
-    /// as an associated file, replacing earlier ones of the same names.</summary>
+    /// (when there are labels) as an associated file, replacing earlier ones of the same names.</summary>
     public void ApplyTo(ModelGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
         graph.SetMetadata(MetadataName, ToFlatBuffer());
-        graph.SetAssociatedFile(LabelFileName, LabelFile());
+        if (Labels.Count > 0) graph.SetAssociatedFile(LabelFileName, LabelFile());
     }
 }
