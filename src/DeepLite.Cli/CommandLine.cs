@@ -17,6 +17,7 @@ internal static class CommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         return root;
     }
 

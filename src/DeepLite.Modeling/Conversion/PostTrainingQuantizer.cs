@@ -1,0 +1,240 @@
+using System.Runtime.InteropServices;
+using DeepLite.Runtime;
+
+namespace DeepLite.Modeling.Conversion;
+
+/// <summary>The integer scheme of <see cref="PostTrainingQuantizer"/>.</summary>
+public enum QuantizationScheme
+{
+    /// <summary>TFLite's int8 specification: int8 activations per-tensor asymmetric; CONV_2D and
+    /// DEPTHWISE_CONV_2D weights per-channel symmetric int8 (zero point 0, values −127..127) along the
+    /// output channel; FULLY_CONNECTED weights per-tensor symmetric int8; int32 biases with
+    /// scale = input scale · weight scale and zero point 0.</summary>
+    Int8,
+    /// <summary>The older scheme: everything per-tensor asymmetric uint8, int32 biases as for <see cref="Int8"/>.</summary>
+    UInt8,
+}
+
+/// <summary>Settings of <see cref="PostTrainingQuantizer.Quantize"/>.</summary>
+public sealed class QuantizationOptions
+{
+    public QuantizationScheme Scheme { get; init; } = QuantizationScheme.Int8;
+
+    /// <summary>When set, input 0 is an image normalised as <c>(pixel − mean) / std</c>: its quantization
+    /// becomes exactly <c>scale = 1 / std</c>, zero point = mean (int8: mean − 128), so the quantized model
+    /// takes the raw pixel bytes (int8: pixel − 128). When null, the input's range comes from calibration.</summary>
+    public (float Mean, float Std)? InputNormalization { get; init; }
+}
+
+/// <summary>
+/// Full-integer post-training quantization of a float32 model. Calibration runs the float model on the
+/// caller's inputs with every activation kept as an output and records each tensor's min and max; an
+/// activation's range always includes 0, and its parameters are <c>scale = (max − min) / (qmax − qmin)</c>,
+/// <c>zeroPoint = round(qmin − min / scale)</c>. Outputs whose range TFLite fixes get TFLite's values
+/// (SOFTMAX and LOGISTIC: 1/256; L2_NORMALIZATION: 1/128); pooling, RESHAPE, SQUEEZE and PAD outputs
+/// share their input's parameters; CONCATENATION's output covers all its inputs. Inputs and outputs of
+/// the quantized model have the scheme's integer type.
+/// </summary>
+public static class PostTrainingQuantizer
+{
+    private static readonly HashSet<BuiltinOperator> Supported =
+    [
+        BuiltinOperator.CONV_2D, BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.FULLY_CONNECTED, BuiltinOperator.AVERAGE_POOL_2D,
+        BuiltinOperator.MAX_POOL_2D, BuiltinOperator.ADD, BuiltinOperator.MUL, BuiltinOperator.SUB, BuiltinOperator.CONCATENATION,
+        BuiltinOperator.SOFTMAX, BuiltinOperator.RESHAPE, BuiltinOperator.SQUEEZE, BuiltinOperator.MEAN, BuiltinOperator.PAD,
+        BuiltinOperator.L2_NORMALIZATION, BuiltinOperator.LOGISTIC, BuiltinOperator.RELU, BuiltinOperator.RELU6,
+    ];
+
+    private static readonly HashSet<BuiltinOperator> SharesInputQuantization =
+        [BuiltinOperator.AVERAGE_POOL_2D, BuiltinOperator.MAX_POOL_2D, BuiltinOperator.RESHAPE, BuiltinOperator.SQUEEZE, BuiltinOperator.PAD];
+
+    /// <summary>Quantizes a copy of <paramref name="floatModel"/>, calibrated on <paramref name="calibrationInputs"/>
+    /// (each: the float32 values of input 0).</summary>
+    /// <exception cref="NotSupportedException">The model has an operator this quantizer does not handle (the message names it),
+    /// or is not a float32 model.</exception>
+    /// <exception cref="ArgumentException">No calibration input was given, or one has the wrong size.</exception>
+    public static ModelGraph Quantize(TfLiteModel floatModel, IEnumerable<float[]> calibrationInputs, QuantizationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(floatModel);
+        ArgumentNullException.ThrowIfNull(calibrationInputs);
+        options ??= new QuantizationOptions();
+        var graph = ModelGraph.From(floatModel);
+        if (graph.Inputs.Count != 1) throw new NotSupportedException($"{floatModel.Source}: {graph.Inputs.Count} inputs; the quantizer handles single-input models.");
+        if (graph.Inputs[0].Type != TensorType.Float32) throw new NotSupportedException($"{floatModel.Source}: input '{graph.Inputs[0].Name}' is {graph.Inputs[0].Type.Name()}, not float32; the model is already quantized.");
+        for (int o = 0; o < graph.Operators.Count; o++)
+        {
+            if (!Supported.Contains(graph.Operators[o].Code))
+            {
+                throw new NotSupportedException($"Operator {o} ({graph.Operators[o].Name}) cannot be quantized; supported: {string.Join(", ", Supported.Order())}.");
+            }
+        }
+        var ranges = Calibrate(graph, calibrationInputs);
+        bool int8 = options.Scheme == QuantizationScheme.Int8;
+        var type = int8 ? TensorType.Int8 : TensorType.UInt8;
+        int qmin = int8 ? -128 : 0, qmax = int8 ? 127 : 255;
+
+        var parameters = new Dictionary<GraphTensor, QuantizationParameters>(ReferenceEqualityComparer.Instance);
+        QuantizationParameters FromRange(float min, float max)
+        {
+            min = Math.Min(min, 0);
+            max = Math.Max(max, 0);
+            double scale = max > min ? ((double)max - min) / (qmax - qmin) : 1.0 / (qmax - qmin);
+            int zeroPoint = Math.Clamp(QuantizedValues.Round(qmin - (min / scale)), qmin, qmax);
+            return new QuantizationParameters([(float)scale], [zeroPoint], 0);
+        }
+        var input = graph.Inputs[0];
+        parameters[input] = options.InputNormalization is { } n
+            ? new QuantizationParameters([1f / n.Std], [QuantizedValues.Round(n.Mean) + (int8 ? -128 : 0)], 0)
+            : FromRange(ranges[input].Min, ranges[input].Max);
+
+        foreach (var op in graph.Operators)
+        {
+            var output = op.Outputs[0];
+            parameters[output] = op.Code switch
+            {
+                BuiltinOperator.SOFTMAX or BuiltinOperator.LOGISTIC => new QuantizationParameters([1f / 256], [qmin], 0),
+                BuiltinOperator.L2_NORMALIZATION => new QuantizationParameters([1f / 128], [int8 ? 0 : 128], 0),
+                _ when SharesInputQuantization.Contains(op.Code) => parameters[op.Inputs[0]!],
+                BuiltinOperator.CONCATENATION => FromRange(op.Inputs.Min(t => ranges[t!].Min), op.Inputs.Max(t => ranges[t!].Max)),
+                _ => FromRange(ranges[output].Min, ranges[output].Max),
+            };
+        }
+
+        foreach (var op in graph.Operators)
+        {
+            if (op.Code is BuiltinOperator.CONV_2D or BuiltinOperator.DEPTHWISE_CONV_2D or BuiltinOperator.FULLY_CONNECTED)
+            {
+                var weights = op.Inputs[1]!;
+                bool perChannel = int8 && op.Code != BuiltinOperator.FULLY_CONNECTED;
+                int axis = op.Code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
+                QuantizeWeights(weights, int8, perChannel, axis);
+                if (op.Inputs.Count > 2 && op.Inputs[2] is { } bias)
+                {
+                    float inputScale = parameters[op.Inputs[0]!].Scale;
+                    QuantizeBias(bias, weights.Quantization!.Scales.Select(s => s * inputScale).ToArray());
+                }
+                op.Version = int8 ? op.Code == BuiltinOperator.FULLY_CONNECTED ? 4 : 3 : 1;
+            }
+            else
+            {
+                if (int8 && op.Code is not (BuiltinOperator.RESHAPE or BuiltinOperator.SQUEEZE)) op.Version = Math.Max(op.Version, 2);
+                foreach (var constant in op.Inputs.Where(t => t is { IsConstant: true, Type: TensorType.Float32 }))
+                {
+                    float[] values = QuantizedValues.ToFloat(constant!);
+                    var q = FromRange(values.Min(), values.Max());
+                    constant!.Data = Encode(values, q, type);
+                    constant.Type = type;
+                    constant.Quantization = q;
+                }
+            }
+        }
+        foreach (var (tensor, q) in parameters)
+        {
+            tensor.Type = type;
+            tensor.Quantization = q;
+        }
+        return graph;
+    }
+
+    private static void QuantizeWeights(GraphTensor weights, bool int8, bool perChannel, int axis)
+    {
+        float[] values = QuantizedValues.ToFloat(weights);
+        if (int8)
+        {
+            int channels = perChannel ? weights.Shape[axis] : 1;
+            long inner = 1;
+            for (int d = axis + 1; d < weights.Shape.Length; d++) inner *= weights.Shape[d];
+            var maxAbs = new float[channels];
+            for (int i = 0; i < values.Length; i++)
+            {
+                int c = perChannel ? (int)(i / inner % channels) : 0;
+                maxAbs[c] = Math.Max(maxAbs[c], Math.Abs(values[i]));
+            }
+            float[] scales = maxAbs.Select(m => m > 0 ? m / 127f : 1f).ToArray();
+            var q = new QuantizationParameters(scales, new long[channels], perChannel ? axis : 0);
+            var data = new sbyte[values.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                int c = perChannel ? (int)(i / inner % channels) : 0;
+                data[i] = (sbyte)Math.Clamp(QuantizedValues.Round(values[i] / scales[c]), -127, 127);
+            }
+            weights.Data = QuantizedValues.Bytes(data);
+            weights.Type = TensorType.Int8;
+            weights.Quantization = q;
+        }
+        else
+        {
+            float min = Math.Min(values.Min(), 0), max = Math.Max(values.Max(), 0);
+            double scale = max > min ? ((double)max - min) / 255 : 1.0 / 255;
+            var q = new QuantizationParameters([(float)scale], [Math.Clamp(QuantizedValues.Round(-min / scale), 0, 255)], 0);
+            weights.Data = Encode(values, q, TensorType.UInt8);
+            weights.Type = TensorType.UInt8;
+            weights.Quantization = q;
+        }
+    }
+
+    private static void QuantizeBias(GraphTensor bias, float[] scales)
+    {
+        float[] values = QuantizedValues.ToFloat(bias);
+        var data = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            float scale = scales.Length == 1 ? scales[0] : scales[i];
+            data[i] = (int)Math.Clamp(Math.Round(values[i] / (double)scale, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
+        }
+        bias.Data = QuantizedValues.Bytes(data);
+        bias.Type = TensorType.Int32;
+        bias.Quantization = new QuantizationParameters(scales.Length == 1 ? scales : scales, new long[scales.Length], 0);
+    }
+
+    private static byte[] Encode(float[] values, QuantizationParameters q, TensorType type)
+    {
+        var data = new byte[values.Length];
+        int lo = type == TensorType.Int8 ? -128 : 0, hi = type == TensorType.Int8 ? 127 : 255;
+        for (int i = 0; i < values.Length; i++)
+        {
+            int v = Math.Clamp(QuantizedValues.Round(values[i] / q.Scale) + q.ZeroPoint, lo, hi);
+            data[i] = unchecked((byte)v);
+        }
+        return data;
+    }
+
+    /// <summary>Min and max of every float activation over the calibration inputs.</summary>
+    private static Dictionary<GraphTensor, (float Min, float Max)> Calibrate(ModelGraph graph, IEnumerable<float[]> inputs)
+    {
+        var activations = graph.Inputs.Concat(graph.Operators.SelectMany(o => o.Outputs)).Distinct().ToList();
+        var probe = ModelGraph.From(TfLiteModel.FromBytes(graph.ToBytes(), "calibration"));
+        var probeIndex = activations.Select(t => graph.Tensors.IndexOf(t)).ToList();
+        probe.Outputs.Clear();
+        probe.Outputs.AddRange(probeIndex.Select(i => probe.Tensors[i]));
+        probe.Signatures.Clear();
+        using var model = TfLiteModel.FromBytes(probe.ToBytes(), "calibration");
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        var mins = Enumerable.Repeat(float.PositiveInfinity, activations.Count).ToArray();
+        var maxs = Enumerable.Repeat(float.NegativeInfinity, activations.Count).ToArray();
+        int count = 0;
+        foreach (float[] sample in inputs)
+        {
+            var tensor = interpreter.Inputs[0];
+            if (sample.Length != tensor.ElementCount) throw new ArgumentException($"A calibration input has {sample.Length} values; input '{tensor.Name}' needs {tensor.ElementCount}.");
+            tensor.CopyFrom<float>(sample);
+            interpreter.Invoke();
+            for (int i = 0; i < activations.Count; i++)
+            {
+                foreach (float v in interpreter.Outputs[i].AsReadOnlySpan<float>())
+                {
+                    if (v < mins[i]) mins[i] = v;
+                    if (v > maxs[i]) maxs[i] = v;
+                }
+            }
+            count++;
+        }
+        if (count == 0) throw new ArgumentException("No calibration inputs: quantization needs at least one representative input.");
+        var ranges = new Dictionary<GraphTensor, (float, float)>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < activations.Count; i++) ranges[activations[i]] = (mins[i], maxs[i]);
+        return ranges;
+    }
+
+    internal static float[] AsFloats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+}
