@@ -13,14 +13,24 @@ internal sealed class SubgraphExecutor
     private readonly Tensor[] _tensors;
     private readonly OperatorKernel?[] _kernels;
     private readonly KernelContext[] _contexts;
+    private readonly int[] _preserved;
     private byte[]? _arena;
     private bool _allocated;
 
-    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers)
+    /// <summary>Resolves the kernels; <paramref name="preservedTensors"/> live to the end of the graph like outputs (see <see cref="InterpreterOptions.PreservedTensors"/>).</summary>
+    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers, IReadOnlyList<int> preservedTensors)
     {
         _graph = graph;
         _options = options;
         _tensors = graph.Tensors.Select(t => new Tensor(t)).ToArray();
+        foreach (int index in preservedTensors)
+        {
+            if ((uint)index >= (uint)_tensors.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(preservedTensors), $"Preserved tensor index {index} is outside the subgraph's {_tensors.Length} tensors.");
+            }
+        }
+        _preserved = [.. preservedTensors];
         Inputs = graph.Inputs.Select(i => _tensors[i]).ToArray();
         Outputs = graph.Outputs.Select(i => _tensors[i]).ToArray();
         int count = graph.Operators.Count;
@@ -107,7 +117,7 @@ internal sealed class SubgraphExecutor
     }
 
     /// <summary>First and last node that touches each non-constant tensor; graph inputs live from
-    /// before node 0, graph outputs and variables until after the last node.</summary>
+    /// before node 0, graph outputs, preserved tensors and variables until after the last node.</summary>
     private List<TensorLifetime> ComputeLifetimes()
     {
         int end = _kernels.Length;
@@ -128,6 +138,10 @@ internal sealed class SubgraphExecutor
             foreach (int t in op.Intermediates) Touch(t, i);
         }
         foreach (int t in _graph.Outputs) Touch(t, end);
+        foreach (int t in _preserved)
+        {
+            if (first.ContainsKey(t)) Touch(t, end);
+        }
         for (int t = 0; t < _tensors.Length; t++)
         {
             if (_tensors[t].IsVariable && first.ContainsKey(t))
