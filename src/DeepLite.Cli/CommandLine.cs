@@ -18,6 +18,7 @@ internal static class CommandLine
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 

@@ -36,7 +36,7 @@ public sealed class Interpreter : IDisposable
         _workers = Options.Threads == 1 ? Threading.WorkerPool.Inline : new Threading.WorkerPool(Options.Threads);
         try
         {
-            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver, _workers, SignatureTensors(model, 0));
+            _main = new SubgraphExecutor(model.MainSubgraph, Options, _resolver, _workers, SignatureTensors(model, 0), Options.PreservedTensors);
         }
         catch
         {
@@ -110,7 +110,7 @@ public sealed class Interpreter : IDisposable
         if (_signatures.TryGetValue(key, out var runner)) return runner;
         var signature = Model.Signatures.FirstOrDefault(s => s.Key == key)
             ?? throw new KeyNotFoundException($"No signature '{key}'. Signatures: {string.Join(", ", SignatureKeys)}.");
-        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver, _workers, SignatureTensors(Model, signature.SubgraphIndex));
+        var executor = signature.SubgraphIndex == 0 ? _main : new SubgraphExecutor(Model.Subgraphs[signature.SubgraphIndex], Options, _resolver, _workers, SignatureTensors(Model, signature.SubgraphIndex), []);
         runner = new SignatureRunner(signature, executor);
         _signatures[key] = runner;
         return runner;

@@ -19,4 +19,13 @@ public sealed class InterpreterOptions
     /// <summary>Largest arena AllocateTensors may allocate; a model needing more fails with a
     /// <see cref="ModelFormatException"/> instead of exhausting memory. Default 1 GiB.</summary>
     public long MaxArenaBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Indices of main-subgraph tensors that must keep their values after <see cref="Interpreter.Invoke"/>, as graph
+    /// outputs do: their arena lifetime is extended to the end of the graph, so no later tensor reuses their memory and
+    /// <c>interpreter.Tensors[index]</c> holds the value the graph computed until the next Invoke. For reading an
+    /// intermediate tensor, e.g. a classifier's penultimate layer as an embedding. Costs arena memory; constant tensors
+    /// are unaffected. An index outside the subgraph fails in the <see cref="Interpreter"/> constructor. Default: none.
+    /// </summary>
+    public IReadOnlyList<int> PreservedTensors { get; init; } = [];
 }

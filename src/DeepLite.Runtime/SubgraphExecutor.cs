@@ -19,16 +19,28 @@ internal sealed class SubgraphExecutor
     private readonly int[][] _nodeInputs;
     /// <summary>Nodes folded into their consumer; they are neither prepared nor run.</summary>
     private readonly bool[] _fused;
+    private readonly int[] _preserved;
     private byte[]? _arena;
     private bool _allocated;
 
-    /// <summary>Resolves the kernels and applies the fusions; <paramref name="keep"/> lists tensors that must stay
-    /// observable besides the graph's inputs and outputs (signature inputs and outputs), which no fusion removes.</summary>
-    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers, IEnumerable<int> keep)
+    /// <summary>Resolves the kernels and applies the fusions. <paramref name="keep"/> lists tensors that must stay
+    /// observable besides the graph's inputs and outputs (signature inputs and outputs), which no fusion removes;
+    /// <paramref name="preservedTensors"/> also stay observable and live to the end of the graph like outputs (see
+    /// <see cref="InterpreterOptions.PreservedTensors"/>).</summary>
+    public SubgraphExecutor(SubgraphInfo graph, InterpreterOptions options, OpResolver resolver, Threading.WorkerPool workers,
+        IEnumerable<int> keep, IReadOnlyList<int> preservedTensors)
     {
         _graph = graph;
         _options = options;
         _tensors = graph.Tensors.Select(t => new Tensor(t)).ToArray();
+        foreach (int index in preservedTensors)
+        {
+            if ((uint)index >= (uint)_tensors.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(preservedTensors), $"Preserved tensor index {index} is outside the subgraph's {_tensors.Length} tensors.");
+            }
+        }
+        _preserved = [.. preservedTensors];
         Inputs = graph.Inputs.Select(i => _tensors[i]).ToArray();
         Outputs = graph.Outputs.Select(i => _tensors[i]).ToArray();
         int count = graph.Operators.Count;
@@ -45,7 +57,7 @@ internal sealed class SubgraphExecutor
             _kernels[i] = resolver.Create(op.Code);
             _nodeInputs[i] = (int[])op.Inputs.Clone();
         }
-        if (options.FuseOperators) FusePadding(new HashSet<int>([.. graph.Inputs, .. graph.Outputs, .. keep]));
+        if (options.FuseOperators) FusePadding(new HashSet<int>([.. graph.Inputs, .. graph.Outputs, .. keep, .. preservedTensors]));
     }
 
     /// <summary>Nodes folded into their consumer by <see cref="FusePadding"/>.</summary>
@@ -136,8 +148,8 @@ internal sealed class SubgraphExecutor
     }
 
     /// <summary>First and last node that touches each non-constant tensor; graph inputs live from
-    /// before node 0, graph outputs and variables until after the last node. Fused nodes touch nothing, so
-    /// a fused PAD's output gets no memory.</summary>
+    /// before node 0, graph outputs, preserved tensors and variables until after the last node. Fused nodes touch
+    /// nothing, so a fused PAD's output gets no memory.</summary>
     private List<TensorLifetime> ComputeLifetimes()
     {
         int end = _kernels.Length;
@@ -159,6 +171,10 @@ internal sealed class SubgraphExecutor
             foreach (int t in op.Intermediates) Touch(t, i);
         }
         foreach (int t in _graph.Outputs) Touch(t, end);
+        foreach (int t in _preserved)
+        {
+            if (first.ContainsKey(t)) Touch(t, end);
+        }
         for (int t = 0; t < _tensors.Length; t++)
         {
             if (_tensors[t].IsVariable && first.ContainsKey(t))

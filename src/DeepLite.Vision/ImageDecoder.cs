@@ -5,7 +5,7 @@ namespace DeepLite.Vision;
 /// <summary>
 /// Decodes BMP (including 8-bit palettized), PNG and JPEG files to <see cref="RgbImage"/> with
 /// StbImageSharp, a managed port of stb_image. Grayscale and alpha images become RGB (gray is copied
-/// to R, G and B; alpha is dropped, not blended). Hostile input fails with
+/// to R, G and B; alpha is dropped, not blended, unless the overload with a background colour is used). Hostile input fails with
 /// <see cref="ImageFormatException"/>: the header is read first and images over the pixel limit are
 /// rejected before any pixel memory is allocated; truncated files are rejected (stb_image itself
 /// would fill the missing bytes with zeros), which includes a JPEG without its end-of-image marker; other formats stb_image knows (GIF, TGA, PSD, HDR, PNM)
@@ -33,7 +33,27 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
         }
-        return DecodeCore(File.ReadAllBytes(path), path, maxPixels);
+        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background: null);
+    }
+
+    /// <summary>
+    /// Decodes the image file at <paramref name="path"/> and composites it onto <paramref name="background"/>: each
+    /// channel becomes <c>(value * alpha + background * (255 - alpha) + 127) / 255</c> in integers (alpha 255 keeps the
+    /// pixel, alpha 0 gives the background). Images without alpha decode exactly as <see cref="Decode(string, long)"/>.
+    /// For cut-outs (PNG stamps, stickers) whose transparent pixels hold arbitrary colours that would otherwise show.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageFormatException">Unknown format, truncated or corrupt data, or more than <paramref name="maxPixels"/> pixels.</exception>
+    public static RgbImage Decode(string path, RgbColor background, long maxPixels = DefaultMaxPixels)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new FileNotFoundException($"Image file not found: {path}", path);
+        if (file.Length > MaxEncodedBytes)
+        {
+            throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
+        }
+        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background);
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="source"/> names it in error messages.</summary>
@@ -44,7 +64,7 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{source}: {data.Length} bytes; images over {MaxEncodedBytes} encoded bytes are not accepted.");
         }
-        return DecodeCore(data.ToArray(), source, maxPixels);
+        return DecodeCore(data.ToArray(), source, maxPixels, background: null);
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end (at most <see cref="MaxEncodedBytes"/>) and decodes it.</summary>
@@ -54,10 +74,10 @@ public static class ImageDecoder
         ArgumentNullException.ThrowIfNull(stream);
         byte[] data = BoundedStream.ReadToEnd(stream, MaxEncodedBytes)
             ?? throw new ImageFormatException($"{source}: the stream holds more than {MaxEncodedBytes} bytes; larger images are not accepted.");
-        return DecodeCore(data, source, maxPixels);
+        return DecodeCore(data, source, maxPixels, background: null);
     }
 
-    private static RgbImage DecodeCore(byte[] data, string source, long maxPixels)
+    private static RgbImage DecodeCore(byte[] data, string source, long maxPixels, RgbColor? background)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
         var format = ImageContainer.Identify(data, source);
@@ -82,17 +102,36 @@ public static class ImageDecoder
         ImageResult result;
         try
         {
-            result = ImageResult.FromStream(new ClampedReadStream(data), ColorComponents.RedGreenBlue);
+            result = ImageResult.FromStream(new ClampedReadStream(data), background is null ? ColorComponents.RedGreenBlue : ColorComponents.RedGreenBlueAlpha);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new ImageFormatException($"{source}: corrupt {format.Name()} data ({e.Message}).", e);
         }
+        int channels = background is null ? RgbImage.Channels : 4;
         if (result?.Data is null || result.Width != width || result.Height != height
-            || result.Data.LongLength != width * height * RgbImage.Channels)
+            || result.Data.LongLength != width * height * channels)
         {
             throw new ImageFormatException($"{source}: the {format.Name()} decoder returned no usable {width}x{height} RGB image.");
         }
-        return new RgbImage(result.Width, result.Height, result.Data);
+        return background is { } color
+            ? new RgbImage(result.Width, result.Height, Composite(result.Data, color))
+            : new RgbImage(result.Width, result.Height, result.Data);
+    }
+
+    /// <summary>RGBA to RGB over <paramref name="background"/>: <c>(value * alpha + background * (255 - alpha) + 127) / 255</c>.</summary>
+    private static byte[] Composite(byte[] rgba, RgbColor background)
+    {
+        var rgb = new byte[rgba.Length / 4 * RgbImage.Channels];
+        ReadOnlySpan<int> back = [background.Red, background.Green, background.Blue];
+        for (int pixel = 0, from = 0, to = 0; from < rgba.Length; pixel++, from += 4, to += RgbImage.Channels)
+        {
+            int alpha = rgba[from + 3];
+            for (int c = 0; c < RgbImage.Channels; c++)
+            {
+                rgb[to + c] = (byte)(((rgba[from + c] * alpha) + (back[c] * (255 - alpha)) + 127) / 255);
+            }
+        }
+        return rgb;
     }
 }

@@ -130,6 +130,33 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Png_Alpha_CompositesOntoTheBackground()
+    {
+        // RGBA pixels: opaque red, transparent with hidden green, half-transparent blue, opaque gray-alpha white.
+        byte[] rgba = [255, 0, 0, 255, 0, 255, 0, 0, 0, 0, 255, 128, 10, 20, 30, 255];
+        string directory = Directory.CreateTempSubdirectory("deeplite-vision-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "cutout.png");
+            File.WriteAllBytes(path, TestImages.Png(2, 2, 4, rgba));
+            string gray = Path.Combine(directory, "gray-alpha.png");
+            File.WriteAllBytes(gray, TestImages.Png(2, 1, 2, [200, 0, 200, 255]));
+
+            Assert.Equal([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30], ImageDecoder.Decode(path).Pixels);
+            var white = ImageDecoder.Decode(path, RgbColor.White);
+            // Half-transparent blue: (0 * 128 + 255 * 127 + 127) / 255 = 127 for red and green, (255 * 128 + 255 * 127 + 127) / 255 = 255 for blue.
+            Assert.Equal([255, 0, 0, 255, 255, 255, 127, 127, 255, 10, 20, 30], white.Pixels);
+            var dark = ImageDecoder.Decode(path, new RgbColor(0, 0, 0));
+            Assert.Equal([255, 0, 0, 0, 0, 0, 0, 0, 128, 10, 20, 30], dark.Pixels);
+            Assert.Equal([64, 64, 64, 200, 200, 200], ImageDecoder.Decode(gray, new RgbColor(64, 64, 64)).Pixels);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Png_LargerThanOneStoredBlock_DecodesExactly()
     {
         byte[] rgb = TestImages.Pattern(200, 150, 3, seed: 2); // 90,150 bytes of scanlines: two stored blocks
