@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using DeepLite.Runtime;
+using DeepLite.Runtime.Format;
 
 namespace DeepLite.Modeling;
 
@@ -11,9 +11,6 @@ namespace DeepLite.Modeling;
 /// </summary>
 internal static class AssociatedFilesArchive
 {
-    private const int EndRecordSize = 22;
-    private const uint EndRecordSignature = 0x06054B50;
-
     /// <summary>The zip archive holding <paramref name="files"/>, in order.</summary>
     public static byte[] Write(IReadOnlyList<KeyValuePair<string, byte[]>> files)
     {
@@ -35,42 +32,27 @@ internal static class AssociatedFilesArchive
     public static List<KeyValuePair<string, byte[]>> Read(ReadOnlyMemory<byte> modelBytes, string source)
     {
         var files = new List<KeyValuePair<string, byte[]>>();
-        long start = FindArchiveStart(modelBytes.Span);
+        long start = AppendedArchive.FindStart(modelBytes.Span);
         if (start < 0) return files;
         try
         {
             using var archive = new ZipArchive(new MemoryStream(modelBytes[(int)start..].ToArray(), writable: false), ZipArchiveMode.Read);
             foreach (var entry in archive.Entries)
             {
-                using var entryStream = entry.Open();
-                using var copy = new MemoryStream();
-                entryStream.CopyTo(copy);
-                files.Add(new(entry.FullName, copy.ToArray()));
+                if (entry.Length > AppendedArchive.MaxFileBytes)
+                {
+                    throw new ModelFormatException($"{source}: associated file '{entry.FullName}' has {entry.Length:N0} bytes; at most {AppendedArchive.MaxFileBytes:N0} are read.");
+                }
+                // Exactly the declared length: an entry that inflates to more is cut there, one that yields less fails.
+                var contents = new byte[entry.Length];
+                using (var entryStream = entry.Open()) entryStream.ReadExactly(contents);
+                files.Add(new(entry.FullName, contents));
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or NotSupportedException)
         {
             throw new ModelFormatException($"{source}: the zip archive appended to the model is corrupt: {e.Message}", e);
         }
         return files;
-    }
-
-    /// <summary>Position of the appended archive, or -1: the end-of-central-directory record must end
-    /// the file, and the archive starts where the central directory's size and offset, counted back from
-    /// the record, put it.</summary>
-    private static long FindArchiveStart(ReadOnlySpan<byte> bytes)
-    {
-        int lowest = Math.Max(0, bytes.Length - EndRecordSize - ushort.MaxValue);
-        for (int position = bytes.Length - EndRecordSize; position >= lowest; position--)
-        {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[position..]) != EndRecordSignature) continue;
-            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(position + 20)..]);
-            if (position + EndRecordSize + commentLength != bytes.Length) continue;
-            long directorySize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 12)..]);
-            long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 16)..]);
-            long start = position - directorySize - directoryOffset;
-            if (start >= 0) return start;
-        }
-        return -1;
     }
 }

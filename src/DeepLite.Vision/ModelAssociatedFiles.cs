@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using DeepLite.Runtime;
 
@@ -11,10 +10,8 @@ namespace DeepLite.Vision;
 public static class ModelAssociatedFiles
 {
     /// <summary>Largest associated file read, in bytes (64 MiB).</summary>
-    public const int MaxFileBytes = 64 << 20;
+    public const int MaxFileBytes = DeepLite.Runtime.Format.AppendedArchive.MaxFileBytes;
 
-    private const int EndRecordSize = 22;
-    private const uint EndRecordSignature = 0x06054B50;
 
     /// <summary>The contents of the associated file <paramref name="name"/>, or null when the model carries no such file.</summary>
     /// <exception cref="DeepLiteException">The appended archive or the entry is corrupt or too large.</exception>
@@ -27,7 +24,7 @@ public static class ModelAssociatedFiles
     internal static byte[]? Read(ReadOnlyMemory<byte> modelBytes, string name, string source)
     {
         ArgumentNullException.ThrowIfNull(name);
-        long archiveStart = FindArchiveStart(modelBytes.Span);
+        long archiveStart = DeepLite.Runtime.Format.AppendedArchive.FindStart(modelBytes.Span);
         if (archiveStart < 0) return null;
         try
         {
@@ -46,27 +43,5 @@ public static class ModelAssociatedFiles
         {
             throw new DeepLiteException($"{source}: the zip archive appended to the model is corrupt: {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// Position of the appended archive, or -1 when there is none. The end-of-central-directory record
-    /// must end the file (after its comment); the archive starts where its central directory offset,
-    /// counted back from the directory's actual position, puts it, so archives whose offsets are
-    /// relative to the archive and archives whose offsets count the whole file both work.
-    /// </summary>
-    private static long FindArchiveStart(ReadOnlySpan<byte> bytes)
-    {
-        int lowest = Math.Max(0, bytes.Length - EndRecordSize - ushort.MaxValue);
-        for (int position = bytes.Length - EndRecordSize; position >= lowest; position--)
-        {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[position..]) != EndRecordSignature) continue;
-            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(position + 20)..]);
-            if (position + EndRecordSize + commentLength != bytes.Length) continue;
-            long directorySize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 12)..]);
-            long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 16)..]);
-            long start = position - directorySize - directoryOffset;
-            if (start >= 0) return start;
-        }
-        return -1;
     }
 }
