@@ -17,6 +17,12 @@ public sealed class ImageModelMetadata
     /// <summary>Name of the model metadata entry that holds TFLite Support metadata.</summary>
     public const string MetadataName = "TFLITE_METADATA";
 
+    /// <summary>
+    /// Name of a DeepLite model metadata entry holding <c>#rrggbb</c> (UTF-8): the colour transparent pixels were
+    /// composited onto when the model was trained (<c>deeplite train</c> writes it), so inputs must be composited the same way.
+    /// </summary>
+    public const string BackgroundMetadataName = "DEEPLITE_ALPHA_BACKGROUND";
+
     // Field numbers (vtable slots) in metadata_schema.fbs; a union takes two slots: its type, then its value.
     private const int ModelMetadataName = 0;
     private const int ModelMetadataSubgraphs = 3;
@@ -62,6 +68,24 @@ public sealed class ImageModelMetadata
         ArgumentNullException.ThrowIfNull(model);
         var entry = model.FindMetadata(MetadataName);
         return entry is null ? None : Parse(entry.Data);
+    }
+
+    /// <summary>The <see cref="BackgroundMetadataName"/> colour of <paramref name="model"/>, or null when absent or unreadable.</summary>
+    public static RgbColor? ReadBackground(TfLiteModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var entry = model.FindMetadata(BackgroundMetadataName);
+        if (entry is null) return null;
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(entry.Data.Span);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+        return RgbColor.TryParse(text.Trim(), out var color) ? color : null;
     }
 
     /// <summary>Parses a <c>TFLITE_METADATA</c> buffer.</summary>

@@ -13,7 +13,7 @@ internal static class TrainCommand
         var baseModel = new Option<string>("--base", "-b") { Description = "Base model file or catalog name; its output 0 (or --cut-at) is the embedding.", Required = true };
         var cutAt = new Option<string?>("--cut-at") { Description = "Embedding tensor name or index (shape [1,...,1,C]), e.g. the pooled features before a classifier's last layer." };
         var data = new Option<string>("--data", "-d") { Description = "Image folder with one sub-folder per class.", Required = true };
-        var outPath = new Option<string>("--out", "-o") { Description = "Output path without extension; NAME.head.json is written.", Required = true };
+        var outPath = new Option<string>("--out", "-o") { Description = "Output path without extension; NAME.float32.tflite, NAME.uint8.tflite and NAME.head.json are written.", Required = true };
         var holdout = new Option<double>("--holdout") { Description = "Fraction of each class held out for evaluation.", DefaultValueFactory = _ => 0.25 };
         var epochs = new Option<int>("--epochs") { Description = "Most training epochs (early stopping may end sooner).", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the splits, augmentation and training.", DefaultValueFactory = _ => 1 };
@@ -23,8 +23,8 @@ internal static class TrainCommand
         var command = new Command("train",
             "Transfer learning: train a new last layer (fully connected + softmax) on the base model's embeddings of your images, "
             + "quantize it to uint8 and report held-out top-1 of the float and quantized heads, their agreement and timings. "
-            + "Writes NAME.head.json (labels, float and quantized weights, quantization parameters); writing NAME.tflite "
-            + "(base model + head) comes with the model writer.")
+            + "Writes NAME.float32.tflite (dequantized backbone + float head) and NAME.uint8.tflite (quantized backbone + uint8 head), "
+            + "each with labels and input normalisation metadata, and NAME.head.json (weights, quantization, metrics).")
         {
             baseModel, cutAt, data, outPath, holdout, epochs, seed, augment, cache, json,
         };
@@ -51,9 +51,9 @@ internal static class TrainCommand
             bool asJson = parse.GetValue(json);
             var result = !asJson && IsInteractiveConsole(output) ? RunWithProgressBar(options) : TransferLearning.Run(options);
             if (folder is not null) Directory.CreateDirectory(folder);
-            HeadFile.Write(headPath, result);
-            if (asJson) output.WriteLine(Json.Write(w => WriteJson(w, result, headPath)));
-            else WriteText(output, result, headPath);
+            var written = TrainedModelWriter.Write(parse.GetValue(outPath)!, options.BaseModel, result, [(headPath, HeadFile.ToBytes(result))]);
+            if (asJson) output.WriteLine(Json.Write(w => WriteJson(w, result, written)));
+            else WriteText(output, result, written);
             return 0;
         });
         return command;
@@ -93,22 +93,24 @@ internal static class TrainCommand
         public void Report(TransferLearningProgress value) => report(value);
     }
 
-    private static void WriteText(TextWriter output, TransferLearningResult r, string headPath)
+    private static void WriteText(TextWriter output, TransferLearningResult r, IReadOnlyList<string> written)
     {
         var head = r.Head;
         output.WriteLine($"classes: {string.Join(", ", head.Labels.Select((l, i) => $"{l} ({r.ImagesPerClass[i]})"))}");
         output.WriteLine($"images: {r.TrainImages} train, {r.ValidationImages} validation, {r.HoldoutImages} held out");
         output.WriteLine($"embedding: tensor {head.Embedding.TensorIndex} '{head.Embedding.TensorName}' ({head.Embedding.Size} values)");
         output.WriteLine($"embeddings: {r.EmbeddingsComputed} computed, {r.EmbeddingsFromCache} from cache, {r.ExtractionTime.TotalSeconds:F1} s ({r.ImagesPerSecond:F1} images/s)");
-        output.WriteLine($"training: {head.History.Count} epochs (best {head.BestEpoch}), {r.TrainingTime.TotalSeconds:F2} s");
+        output.WriteLine($"training: {head.History.Count} epochs (best {head.BestEpoch}{(head.Refit ? ", then refit on train + validation" : "")}), {r.TrainingTime.TotalSeconds:F2} s");
         output.WriteLine($"held-out top-1: float {r.HoldoutTop1Float:P1}, quantized {r.HoldoutTop1Quantized:P1}, agreement {r.FloatQuantizedAgreement:P1}");
-        output.WriteLine($"wrote {headPath}");
+        foreach (string path in written) output.WriteLine($"wrote {path} ({new FileInfo(path).Length:N0} bytes)");
     }
 
-    private static void WriteJson(System.Text.Json.Utf8JsonWriter w, TransferLearningResult r, string headPath)
+    private static void WriteJson(System.Text.Json.Utf8JsonWriter w, TransferLearningResult r, IReadOnlyList<string> written)
     {
         w.WriteStartObject();
-        w.WriteString("head", headPath);
+        w.WriteStartArray("files");
+        foreach (string path in written) w.WriteStringValue(path);
+        w.WriteEndArray();
         w.WriteStartArray("classes");
         for (int c = 0; c < r.Head.Labels.Count; c++)
         {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace DeepLite.Toolchain.Training;
 
 /// <summary>
-/// Writes a trained head as JSON (<c>NAME.head.json</c>) until the model writer can emit it as TFLite operators:
+/// Writes a trained head as JSON (<c>NAME.head.json</c>, beside the models <see cref="TrainedModelWriter"/> emits):
 /// <c>{"format":"deeplite-head/1","labels","embedding":{"tensorIndex","tensorName","type","size","scale","zeroPoint"},
 /// "preprocessing":{"background":"#rrggbb","resize":"bilinear"},"float":{"weights":[[...] per class],"bias"},
 /// "quantized":{"weights":[[...] per class],"weightScale","weightZeroPoint","bias","biasScale","inputScale",
@@ -13,7 +13,10 @@ namespace DeepLite.Toolchain.Training;
 public static class HeadFile
 {
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Write(string path, TransferLearningResult result)
+    public static void Write(string path, TransferLearningResult result) => AtomicFile.WriteAllBytes(path, ToBytes(result));
+
+    /// <summary>The JSON text of <paramref name="result"/>, UTF-8.</summary>
+    public static byte[] ToBytes(TransferLearningResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         using var stream = new MemoryStream();
@@ -84,10 +87,11 @@ public static class HeadFile
             w.WriteNumber("holdoutTop1Quantized", result.HoldoutTop1Quantized);
             w.WriteNumber("agreement", result.FloatQuantizedAgreement);
             w.WriteNumber("bestEpoch", head.BestEpoch);
+            w.WriteBoolean("refitOnTrainAndValidation", head.Refit);
             w.WriteNumber("epochsRun", head.History.Count);
             w.WriteEndObject();
             w.WriteEndObject();
         }
-        AtomicFile.WriteAllBytes(path, stream.ToArray());
+        return stream.ToArray();
     }
 }

@@ -56,13 +56,14 @@ public sealed record ImageAugmentation
     }
 
     /// <summary>
-    /// The views trained on for one image: <see cref="None"/>, and with <paramref name="augment"/> also a flip, a random
-    /// crop (80–95% of each side, random position) and a random brightness (0.75–1.25), drawn from <paramref name="random"/>.
+    /// The views trained on for one image: <see cref="None"/>; with <paramref name="flip"/> also <see cref="Flip"/>; with
+    /// <paramref name="augment"/> a flip, a random crop (80–95% of each side, random position) and a random brightness
+    /// (0.75–1.25), drawn from <paramref name="random"/> (which is not used otherwise).
     /// </summary>
-    public static IReadOnlyList<ImageAugmentation> ViewsFor(bool augment, Random random)
+    public static IReadOnlyList<ImageAugmentation> ViewsFor(bool augment, Random random, bool flip = false)
     {
         ArgumentNullException.ThrowIfNull(random);
-        if (!augment) return [None];
+        if (!augment) return flip ? [None, Flip] : [None];
         return
         [
             None,

@@ -37,6 +37,16 @@ public sealed class TrainedHead
 
     public int ClassCount => Bias.Length;
 
+    /// <summary>
+    /// True when these weights were trained afresh on training plus validation embeddings for <see cref="BestEpoch"/>
+    /// epochs after early stopping chose that count; <see cref="History"/> is then the early-stopping run's.
+    /// </summary>
+    public bool Refit { get; private init; }
+
+    /// <summary>This head's weights with <paramref name="selection"/>'s history and best epoch, marked <see cref="Refit"/>.</summary>
+    internal TrainedHead WithSelection(TrainedHead selection) =>
+        new(Weights, Bias, [.. Labels], Embedding, selection.History, selection.BestEpoch) { Refit = true };
+
     /// <summary>Float logits of one embedding.</summary>
     public float[] Logits(ReadOnlySpan<float> embedding)
     {

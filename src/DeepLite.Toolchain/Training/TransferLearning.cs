@@ -28,6 +28,16 @@ public sealed record TransferLearningOptions
     /// <summary>Train on flipped, cropped and brightened views too (<see cref="ImageAugmentation.ViewsFor"/>).</summary>
     public bool Augment { get; init; }
 
+    /// <summary>Train on each training image's mirror image too (on by default: the classes here have no handedness).</summary>
+    public bool Flip { get; init; } = true;
+
+    /// <summary>
+    /// After early stopping has chosen the epoch count on the validation split, train a fresh head on training plus
+    /// validation images (with the same views) for exactly that many epochs, and keep it. On by default: the
+    /// validation images then also teach the head, which matters when a class has a few dozen images.
+    /// </summary>
+    public bool RefitOnAll { get; init; } = true;
+
     /// <summary>Embedding cache folder; null means <see cref="EmbeddingCache.DefaultFolder"/>.</summary>
     public string? CacheFolder { get; init; }
 
@@ -87,13 +97,19 @@ public static class TransferLearning
         var jobs = new List<(LabeledImage Image, ImageAugmentation View, int Set)>();
         foreach (var image in train)
         {
-            foreach (var view in ImageAugmentation.ViewsFor(options.Augment, augmentRandom)) jobs.Add((image, view, 0));
+            foreach (var view in ImageAugmentation.ViewsFor(options.Augment, augmentRandom, options.Flip)) jobs.Add((image, view, 0));
         }
-        jobs.AddRange(validation.Select(i => (i, ImageAugmentation.None, 1)));
+        foreach (var image in validation)
+        {
+            // The plain view validates; every view (the plain one included) trains the refit head.
+            var views = options.RefitOnAll ? ImageAugmentation.ViewsFor(options.Augment, augmentRandom, options.Flip) : [ImageAugmentation.None];
+            foreach (var view in views) jobs.Add((image, view, view == ImageAugmentation.None ? 1 : 3));
+        }
         jobs.AddRange(holdout.Select(i => (i, ImageAugmentation.None, 2)));
 
-        var features = new[] { new List<float[]>(), new List<float[]>(), new List<float[]>() };
-        var labels = new[] { new List<int>(), new List<int>(), new List<int>() };
+        // Sets: 0 training views, 1 validation (plain), 2 held out, 3 further views of validation images (refit only).
+        var features = new[] { new List<float[]>(), new List<float[]>(), new List<float[]>(), new List<float[]>() };
+        var labels = new[] { new List<int>(), new List<int>(), new List<int>(), new List<int>() };
         string preprocessing = $"background {options.Background}, bilinear";
         int computed = 0, fromCache = 0;
         var clock = Stopwatch.StartNew();
@@ -129,12 +145,19 @@ public static class TransferLearning
             progress?.Report(new TransferLearningProgress("embeddings", j + 1, jobs.Count, null));
         }
         var extraction = clock.Elapsed;
-        var sets = Enumerable.Range(0, 3).Select(s => new EmbeddingSet(features[s], labels[s])).ToArray();
+        var sets = Enumerable.Range(0, 4).Select(s => new EmbeddingSet(features[s], labels[s])).ToArray();
 
         clock.Restart();
         var head = HeadTrainer.Train(sets[0], sets[1], data.Classes, extractor.Embedding, options.Head,
             progress is null ? null : new SynchronousProgress(progress, options.Head.Epochs));
-        var quantized = head.Quantize(sets[0].Features);
+        var fitted = sets[0];
+        if (options.RefitOnAll && sets[1].Count > 0)
+        {
+            fitted = new EmbeddingSet([.. sets[0].Features, .. sets[1].Features, .. sets[3].Features], [.. sets[0].Labels, .. sets[1].Labels, .. sets[3].Labels]);
+            var refit = HeadTrainer.Train(fitted, new EmbeddingSet([], []), data.Classes, extractor.Embedding, options.Head with { Epochs = head.BestEpoch });
+            head = refit.WithSelection(head);
+        }
+        var quantized = head.Quantize(fitted.Features);
         var training = clock.Elapsed;
 
         int floatCorrect = 0, quantizedCorrect = 0, agree = 0;

@@ -27,6 +27,7 @@ public sealed class ImageAugmentationTests
     public void ViewsFor_IsSeeded()
     {
         Assert.Equal(["none"], ImageAugmentation.ViewsFor(false, new Random(1)).Select(v => v.Id));
+        Assert.Equal(["none", "flip"], ImageAugmentation.ViewsFor(false, new Random(1), flip: true).Select(v => v.Id));
         var a = ImageAugmentation.ViewsFor(true, new Random(1)).Select(v => v.Id).ToArray();
         Assert.Equal(a, ImageAugmentation.ViewsFor(true, new Random(1)).Select(v => v.Id));
         Assert.Equal(4, a.Length);
