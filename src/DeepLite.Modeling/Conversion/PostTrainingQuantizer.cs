@@ -32,8 +32,13 @@ public sealed class QuantizationOptions
 /// activation's range always includes 0, and its parameters are <c>scale = (max − min) / (qmax − qmin)</c>,
 /// <c>zeroPoint = round(qmin − min / scale)</c>. Outputs whose range TFLite fixes get TFLite's values
 /// (SOFTMAX and LOGISTIC: 1/256; L2_NORMALIZATION: 1/128); pooling, RESHAPE, SQUEEZE and PAD outputs
-/// share their input's parameters; CONCATENATION's output covers all its inputs. Inputs and outputs of
-/// the quantized model have the scheme's integer type.
+/// share their input's parameters; CONCATENATION's output covers all its inputs, and its inputs take the
+/// output's parameters: concatenation is a same-scale operator in TFLite's converter, and TFLite + XNNPACK
+/// copies the stored bytes of a quantized concatenation without rescaling them. An input takes them where it
+/// is produced (through any chain of parameter-sharing operators); an input whose parameters are fixed (the
+/// model input, SOFTMAX, LOGISTIC, L2_NORMALIZATION outputs, or an input of another concatenation) is
+/// requantized by an inserted QUANTIZE operator instead. Inputs and outputs of the quantized model have the
+/// scheme's integer type.
 /// </summary>
 public static class PostTrainingQuantizer
 {
@@ -99,6 +104,7 @@ public static class PostTrainingQuantizer
                 _ => FromRange(ranges[output].Min, ranges[output].Max),
             };
         }
+        ShareConcatenationQuantization(graph, parameters);
 
         foreach (var op in graph.Operators)
         {
@@ -133,7 +139,62 @@ public static class PostTrainingQuantizer
             tensor.Type = type;
             tensor.Quantization = q;
         }
+        RequantizeConcatenationInputs(graph, type);
         return graph;
+    }
+
+    /// <summary>Gives each CONCATENATION input the output's parameters at the operator that computes it, walking up
+    /// through parameter-sharing operators, where that tensor's parameters are not fixed; then makes every
+    /// parameter-sharing output equal its input's again.</summary>
+    private static void ShareConcatenationQuantization(ModelGraph graph, Dictionary<GraphTensor, QuantizationParameters> parameters)
+    {
+        var fixedTensors = new HashSet<GraphTensor>(graph.Inputs, ReferenceEqualityComparer.Instance);
+        foreach (var op in graph.Operators)
+        {
+            if (op.Code is BuiltinOperator.SOFTMAX or BuiltinOperator.LOGISTIC or BuiltinOperator.L2_NORMALIZATION) fixedTensors.Add(op.Outputs[0]);
+        }
+        foreach (var concatenation in graph.Operators.Where(o => o.Code == BuiltinOperator.CONCATENATION))
+        {
+            var target = parameters[concatenation.Outputs[0]];
+            foreach (var input in concatenation.Inputs)
+            {
+                var chain = new List<GraphTensor> { input! };
+                while (graph.Producer(chain[^1]) is { } producer && SharesInputQuantization.Contains(producer.Code)) chain.Add(producer.Inputs[0]!);
+                if (chain.Any(fixedTensors.Contains)) continue;
+                foreach (var tensor in chain)
+                {
+                    parameters[tensor] = target;
+                    fixedTensors.Add(tensor);
+                }
+            }
+        }
+        foreach (var op in graph.Operators.Where(o => SharesInputQuantization.Contains(o.Code)))
+        {
+            parameters[op.Outputs[0]] = parameters[op.Inputs[0]!];
+        }
+    }
+
+    /// <summary>Inserts, before every CONCATENATION, a QUANTIZE (requantization) of each input whose scale or zero
+    /// point differs from the output's, so all operands of the concatenation share one quantization.</summary>
+    private static void RequantizeConcatenationInputs(ModelGraph graph, TensorType type)
+    {
+        for (int o = 0; o < graph.Operators.Count; o++)
+        {
+            var op = graph.Operators[o];
+            if (op.Code != BuiltinOperator.CONCATENATION) continue;
+            var target = op.Outputs[0].Quantization!;
+            for (int i = 0; i < op.Inputs.Count; i++)
+            {
+                var input = op.Inputs[i]!;
+                var q = input.Quantization!;
+                if (q.Scale == target.Scale && q.ZeroPoint == target.ZeroPoint) continue;
+                var requantized = graph.AddTensor(new GraphTensor($"{input.Name}/requantized", type, (int[])input.Shape.Clone(),
+                    quantization: new QuantizationParameters([target.Scale], [target.ZeroPoint], 0)));
+                graph.Operators.Insert(o, new GraphOperator(BuiltinOperator.QUANTIZE, [input], [requantized], version: 2));
+                o++;
+                op.Inputs[i] = requantized;
+            }
+        }
     }
 
     private static void QuantizeWeights(GraphTensor weights, bool int8, bool perChannel, int axis)
