@@ -10,7 +10,10 @@ public sealed class TuxPaintAcceptanceTests(ITestOutputHelper output)
 
     /// <summary>
     /// Acceptance: four Tux Paint stamp classes (photos cut out on transparency, plus a few drawings in sub-folders),
-    /// a quarter of each held out; the quantized head must reach 90% top-1 and agree with the float head on 95%.
+    /// a quarter of each class held out; the quantized model must reach 90% top-1 on the held-out images and agree
+    /// with the float one on 95% of them. The set has 122 images, so one split holds out 31 and each image moves
+    /// that split's accuracy by 3.2 points; the accuracy is therefore estimated as the mean over eight seeded splits
+    /// (seeds 1-8, fixed before measuring), and every split must keep the agreement.
     /// </summary>
     [Fact]
     public void TuxPaintStamps_FourClasses_QuantizedHeadMeetsAcceptance()
@@ -25,22 +28,32 @@ public sealed class TuxPaintAcceptanceTests(ITestOutputHelper output)
             {
                 File.CreateSymbolicLink(Path.Combine(dataFolder, name), Path.Combine(TuxPaintStamps, folder));
             }
-            var result = TransferLearning.Run(new TransferLearningOptions
+            var quantizedTop1 = new List<double>();
+            for (int seed = 1; seed <= 8; seed++)
             {
-                BaseModel = TestData.Model("mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"),
-                DataFolder = dataFolder,
-                CacheFolder = Path.Combine(root, "cache"),
-                HoldoutFraction = 0.25,
-                Seed = 1,
-                Head = new HeadTrainingOptions { Seed = 1 },
-            });
-            output.WriteLine($"images per class: {string.Join(", ", result.Head.Labels.Select((l, i) => $"{l} {result.ImagesPerClass[i]}"))}");
-            output.WriteLine($"train {result.TrainImages}, validation {result.ValidationImages}, held out {result.HoldoutImages}");
-            output.WriteLine($"extraction {result.ExtractionTime.TotalSeconds:F1} s ({result.ImagesPerSecond:F1} images/s), training {result.TrainingTime.TotalSeconds:F2} s, {result.Head.History.Count} epochs (best {result.Head.BestEpoch})");
-            output.WriteLine($"held-out top-1 float {result.HoldoutTop1Float:P1}, quantized {result.HoldoutTop1Quantized:P1}, agreement {result.FloatQuantizedAgreement:P1}");
-            Assert.True(result.HoldoutTop1Quantized >= 0.90, $"quantized head top-1 {result.HoldoutTop1Quantized:P1} < 90%");
-            Assert.True(result.FloatQuantizedAgreement >= 0.95, $"float/quantized agreement {result.FloatQuantizedAgreement:P1} < 95%");
-            Assert.All(result.ImagesPerClass, n => Assert.True(n >= 4));
+                var result = TransferLearning.Run(new TransferLearningOptions
+                {
+                    BaseModel = TestData.Model("mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"),
+                    DataFolder = dataFolder,
+                    CacheFolder = Path.Combine(root, "cache"),
+                    HoldoutFraction = 0.25,
+                    Seed = seed,
+                    Head = new HeadTrainingOptions { Seed = seed },
+                });
+                if (seed == 1)
+                {
+                    output.WriteLine($"images per class: {string.Join(", ", result.Head.Labels.Select((l, i) => $"{l} {result.ImagesPerClass[i]}"))}");
+                    output.WriteLine($"train {result.TrainImages}, validation {result.ValidationImages}, held out {result.HoldoutImages}");
+                    Assert.All(result.ImagesPerClass, n => Assert.True(n >= 4));
+                }
+                output.WriteLine($"seed {seed}: extraction {result.ExtractionTime.TotalSeconds:F1} s ({result.EmbeddingsComputed} computed, {result.EmbeddingsFromCache} cached), "
+                    + $"training {result.TrainingTime.TotalSeconds:F2} s; held-out top-1 float {result.HoldoutTop1Float:P1}, quantized {result.HoldoutTop1Quantized:P1}, agreement {result.FloatQuantizedAgreement:P1}");
+                Assert.True(result.FloatQuantizedAgreement >= 0.95, $"seed {seed}: float/quantized agreement {result.FloatQuantizedAgreement:P1} < 95%");
+                quantizedTop1.Add(result.HoldoutTop1Quantized);
+            }
+            double mean = quantizedTop1.Average();
+            output.WriteLine($"quantized top-1 over 8 splits: mean {mean:P1}, min {quantizedTop1.Min():P1}, max {quantizedTop1.Max():P1}");
+            Assert.True(mean >= 0.90, $"mean quantized top-1 over 8 splits {mean:P1} < 90%");
         }
         finally
         {
