@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using DeepLite.Tests;
+#if !XUNIT_V3
 using Xunit.Abstractions;
+#endif
 
 namespace DeepLite.Runtime.Tests.Golden;
 

@@ -11,14 +11,21 @@ namespace DeepLite.Runtime.Tests.Kernels;
 /// The optimized CONV_2D (every SIMD rung the machine has, capped with <see cref="Conv2DPath"/>) against the
 /// reference kernel on the same tensors: bit-exact for QU8 and QC8, within rounding for float. Shapes straddle the
 /// microkernel tiles: 4 rows, 16-channel quantized blocks (8 and 4 for the narrower rungs, 4-deep groups) and
-/// float blocks of 2, 8, 16 and 32 channels.
+/// float blocks of 2, 8, 16 and 32 channels. The Arm64 rungs (<see cref="Conv2DPath.AdvSimd"/>,
+/// <see cref="Conv2DPath.AdvSimdDot"/>) run where the processor has them (under emulation: docs/arm64.md).
 /// </summary>
 public sealed class Conv2DOptimizedTests
 {
     /// <summary>Channel counts below, at and above every tile width.</summary>
     private static readonly int[] EdgeChannels = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33];
 
-    private static readonly Conv2DPath[] Rungs = [Conv2DPath.Scalar, Conv2DPath.Vector128, Conv2DPath.Vector256, Conv2DPath.Vector256Vnni, Conv2DPath.Vector512];
+    private static readonly Conv2DPath[] Ceilings = [Conv2DPath.Scalar, Conv2DPath.Vector128, Conv2DPath.AdvSimd, Conv2DPath.AdvSimdDot, Conv2DPath.Vector256, Conv2DPath.Vector256Vnni, Conv2DPath.Vector512];
+
+    /// <summary>One ceiling per rung this processor runs for float (a ceiling it lacks falls to a rung already listed).</summary>
+    private static readonly Conv2DPath[] FloatRungs = [.. Ceilings.DistinctBy(p => Conv2DOptimized.RungName(ConvolutionDataType.F32, p))];
+
+    /// <summary>One ceiling per rung this processor runs for QU8 and QC8.</summary>
+    private static readonly Conv2DPath[] QuantizedRungs = [.. Ceilings.DistinctBy(p => Conv2DOptimized.RungName(ConvolutionDataType.QU8, p))];
 
     private static readonly FusedActivation[] Activations = [FusedActivation.None, FusedActivation.Relu, FusedActivation.Relu6, FusedActivation.ReluN1To1];
 
@@ -123,7 +130,7 @@ public sealed class Conv2DOptimizedTests
             : Filled(TensorType.Float32, [s.OutputChannels], MemoryMarshal.AsBytes(ConvolutionTestSupport.RandomFloats(random, s.OutputChannels).AsSpan()).ToArray(), null, constant);
         var output = Tensor.Create(TensorType.Float32, s.OutputShape);
         var expected = MemoryMarshal.Cast<byte, float>(Run(Conv2DPath.Reference, s, input, filter, bias, output)).ToArray();
-        foreach (var path in Rungs)
+        foreach (var path in FloatRungs)
         {
             var actual = MemoryMarshal.Cast<byte, float>(Run(path, s, input, filter, bias, output, workers)).ToArray();
             for (int i = 0; i < expected.Length; i++)
@@ -189,7 +196,7 @@ public sealed class Conv2DOptimizedTests
     private static void CompareQuantized(in Shape s, int seed, Tensor input, Tensor filter, Tensor? bias, Tensor output, WorkerPool? workers)
     {
         var expected = Run(Conv2DPath.Reference, s, input, filter, bias, output);
-        foreach (var path in Rungs)
+        foreach (var path in QuantizedRungs)
         {
             var actual = Run(path, s, input, filter, bias, output, workers);
             int mismatch = expected.AsSpan().CommonPrefixLength(actual);

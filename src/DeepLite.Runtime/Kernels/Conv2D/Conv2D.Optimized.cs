@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using DeepLite.Runtime.Threading;
 
@@ -10,13 +11,18 @@ namespace DeepLite.Runtime.Kernels;
 /// GEMM with SIMD up to the named rung (a rung the processor lacks falls to the next lower one).
 /// <see cref="Vector256"/> means AVX2 without VNNI for quantized types; <see cref="Vector256Vnni"/> adds AVX-VNNI
 /// (float treats it as <see cref="Vector256"/>); <see cref="Vector512"/> applies to float only (there is no 512-bit
-/// VNNI API, so quantized types stop at <see cref="Vector256Vnni"/>).
+/// VNNI API, so quantized types stop at <see cref="Vector256Vnni"/>). <see cref="AdvSimd"/> and
+/// <see cref="AdvSimdDot"/> are the Arm64 quantized rungs (without and with the SDOT dot product); being 128-bit they
+/// sit between <see cref="Vector128"/> and <see cref="Vector256"/>, fall to <see cref="Vector128"/> elsewhere, and
+/// float treats them as <see cref="Vector128"/>.
 /// </summary>
 internal enum Conv2DPath
 {
     Reference,
     Scalar,
     Vector128,
+    AdvSimd,
+    AdvSimdDot,
     Vector256,
     Vector256Vnni,
     Vector512,
@@ -72,6 +78,8 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
     {
         Scalar,
         Vector128,
+        AdvSimd,
+        AdvSimdDot,
         Vector256,
         Vector256Vnni,
         Vector512,
@@ -218,10 +226,17 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
         {
             if (ceiling >= Conv2DPath.Vector256Vnni && AvxVnni.IsSupported) return Rung.Vector256Vnni;
             if (ceiling >= Conv2DPath.Vector256 && Avx2.IsSupported) return Rung.Vector256;
+            if (ceiling >= Conv2DPath.AdvSimdDot && Dp.IsSupported && AdvSimd.Arm64.IsSupported) return Rung.AdvSimdDot;
+            if (ceiling >= Conv2DPath.AdvSimd && AdvSimd.Arm64.IsSupported) return Rung.AdvSimd;
         }
         if (ceiling >= Conv2DPath.Vector128 && Vector128.IsHardwareAccelerated) return Rung.Vector128;
         return Rung.Scalar;
     }
+
+    /// <summary>The rung a CONV_2D of <paramref name="type"/> limited to <paramref name="ceiling"/> runs on this
+    /// processor (for tests: reports, and skipping ceilings that run the same rung).</summary>
+    internal static string RungName(ConvolutionDataType type, Conv2DPath ceiling) =>
+        ceiling == Conv2DPath.Reference ? nameof(Conv2DPath.Reference) : ChooseRung(type, ceiling).ToString();
 
     /// <summary>Packs the weights (and folds bias and zero points) into the microkernel layout.</summary>
     private void Pack(Tensor filter, Tensor? bias)
@@ -235,25 +250,33 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
                 break;
             case ConvolutionDataType.QU8:
                 Conv2DQ8Gemm.Pack(filter.AsReadOnlySpan<byte>(), channels, _depth, -128, _q8Weights);
-                FoldChannelTerms(filter.AsReadOnlySpan<byte>(), bias, _q.InputOffset);
+                FoldChannelTerms(filter.AsReadOnlySpan<byte>(), bias, _q.InputOffset, -128);
                 break;
             default:
                 Conv2DQ8Gemm.Pack(filter.AsReadOnlySpan<sbyte>(), channels, _depth, 0, _q8Weights);
-                FoldChannelTerms(filter.AsReadOnlySpan<sbyte>(), bias, _q.InputOffset - 128);
+                FoldChannelTerms(filter.AsReadOnlySpan<sbyte>(), bias, _q.InputOffset - 128, 0);
                 break;
         }
     }
 
-    /// <summary><c>channelTerm[c] = bias[c] + α·Σ_k (w[c, k] + FilterOffset)</c> in wrapping int32 (see the class remarks).</summary>
+    /// <summary>
+    /// <c>channelTerm[c] = bias[c] + α·Σ_k (w[c, k] + FilterOffset)</c> in wrapping int32 (see the class remarks); the
+    /// <see cref="Rung.AdvSimdDot"/> rung, whose microkernels read signed activations <c>u − 128</c>, also adds
+    /// <c>128·Σ_k (w[c, k] + weightShift)</c> (see <see cref="Conv2DQ8Gemm"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FoldChannelTerms<T>(ReadOnlySpan<T> filter, Tensor? bias, int alpha) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    private void FoldChannelTerms<T>(ReadOnlySpan<T> filter, Tensor? bias, int alpha, int weightShift) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         var biasValues = bias is null ? default : bias.AsReadOnlySpan<int>();
+        bool signedActivations = _rung == Rung.AdvSimdDot;
         for (int c = 0; c < _g.OutputChannels; c++)
         {
+            var weights = filter.Slice(c * _depth, _depth);
             int sum = _depth * _q.FilterOffset;
-            foreach (var w in filter.Slice(c * _depth, _depth)) sum += int.CreateTruncating(w);
-            _q8ChannelTerms[c] = (biasValues.IsEmpty ? 0 : biasValues[c]) + (alpha * sum);
+            foreach (var w in weights) sum += int.CreateTruncating(w);
+            int term = (biasValues.IsEmpty ? 0 : biasValues[c]) + (alpha * sum);
+            if (signedActivations) term += Conv2DQ8Gemm.SignedActivationCorrection(weights, weightShift);
+            _q8ChannelTerms[c] = term;
         }
     }
 
@@ -367,13 +390,13 @@ internal sealed unsafe class Conv2DOptimized : IParallelWork
 
     private void RunQ8<TInput>(SlotRange range) where TInput : struct
     {
-        switch (_rung)
-        {
-            case Rung.Vector256Vnni: RunQ8<TInput, Conv2DQ8AvxVnni>(range); break;
-            case Rung.Vector256: RunQ8<TInput, Conv2DQ8Avx2>(range); break;
-            case Rung.Vector128: RunQ8<TInput, Conv2DQ8Vector128>(range); break;
-            default: RunQ8<TInput, Conv2DQ8Scalar>(range); break;
-        }
+        // Each test starts with the processor check, a JIT-time constant, so the rungs this machine lacks are removed.
+        if (AvxVnni.IsSupported && _rung == Rung.Vector256Vnni) RunQ8<TInput, Conv2DQ8AvxVnni>(range);
+        else if (Avx2.IsSupported && _rung == Rung.Vector256) RunQ8<TInput, Conv2DQ8Avx2>(range);
+        else if (Dp.IsSupported && AdvSimd.Arm64.IsSupported && _rung == Rung.AdvSimdDot) RunQ8<TInput, Conv2DQ8AdvSimdDot>(range);
+        else if (AdvSimd.Arm64.IsSupported && _rung == Rung.AdvSimd) RunQ8<TInput, Conv2DQ8AdvSimd>(range);
+        else if (Vector128.IsHardwareAccelerated && _rung == Rung.Vector128) RunQ8<TInput, Conv2DQ8Vector128>(range);
+        else RunQ8<TInput, Conv2DQ8Scalar>(range);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

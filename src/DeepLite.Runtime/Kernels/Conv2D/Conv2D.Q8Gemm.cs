@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace DeepLite.Runtime.Kernels;
@@ -67,6 +68,26 @@ internal struct Conv2DQ8Vector128 : IConv2DQ8Kernel
     }
 }
 
+/// <summary>Arm64 SDOT: <see cref="Conv2DQ8Gemm.AdvSimdDot4x16"/>, or <see cref="Conv2DQ8Gemm.AdvSimdDot4x8"/> for blocks of at most 8 real channels.</summary>
+internal struct Conv2DQ8AdvSimdDot : IConv2DQ8Kernel
+{
+    public static void Run<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
+    {
+        if (block.Columns <= 8) Conv2DQ8Gemm.AdvSimdDot4x8<TInput>(ref tile, depth, block);
+        else Conv2DQ8Gemm.AdvSimdDot4x16<TInput>(ref tile, depth, block);
+    }
+}
+
+/// <summary>Arm64 without the dot-product extension: <see cref="Conv2DQ8Gemm.AdvSimd4x4"/> on each quarter of the block that has real channels.</summary>
+internal struct Conv2DQ8AdvSimd : IConv2DQ8Kernel
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
+    {
+        for (int quarter = 0; quarter * 4 < block.Columns; quarter++) Conv2DQ8Gemm.AdvSimd4x4<TInput>(ref tile, depth, block, quarter);
+    }
+}
+
 /// <summary>Scalar: <see cref="Conv2DQ8Gemm.Scalar4x16"/>.</summary>
 internal struct Conv2DQ8Scalar : IConv2DQ8Kernel
 {
@@ -88,6 +109,11 @@ internal struct Conv2DQ8Scalar : IConv2DQ8Kernel
 /// <c>acc = Σ_k u[k]·v[c, k] + rowTerm + channelTerm[c]</c> in wrapping int32, then
 /// <c>out = (int)round_half_even(clamp((float)acc · scale[c], Low, High)) + OutputZeroPoint</c>, stored as a uint8
 /// (QU8) or int8 (QC8) byte. The scalar equivalent is <see cref="Scalar4x16"/>.</para>
+/// <para><b>Signed activations (Arm64 SDOT).</b> SDOT multiplies int8 by int8, so <see cref="AdvSimdDot4x16"/> reads
+/// <c>s = u − 128</c> (the stored byte XOR 0x80 for QU8, the stored byte as it is for QC8) and computes
+/// <c>Σ_k s[k]·v[c, k]</c>. Since <c>Σ u·v = Σ s·v + 128·Σ_k v[c, k]</c> in wrapping int32, that rung's
+/// <c>channelTerm[c]</c> also holds <c>128·Σ_k v[c, k]</c>, added when the weights are packed
+/// (<see cref="SignedActivationCorrection"/>); its accumulator is then the same <c>acc</c> as above.</para>
 /// <para>Every rung rounds with the processor's default round-to-nearest-even mode (<c>cvtps2dq</c>), exactly as
 /// <c>MathF.Round(x, MidpointRounding.ToEven)</c>; products <c>u·v</c> fit int16 (|u·v| ≤ 255·128), so the
 /// widening paths are exact.</para>
@@ -159,6 +185,14 @@ internal static unsafe class Conv2DQ8Gemm
                 i += 8;
             }
             sum += Vector128.Sum(partial);
+        }
+        else if (AdvSimd.IsSupported)
+        {
+            // uint32 lanes, each the sum of 4 bytes per 16-byte step (uaddlp, then uadalp); a lane gains at most 1020
+            // per step, and rows hold at most 2^24 bytes, so no lane wraps. The total wraps like the int32 result.
+            var partial = Vector128<uint>.Zero;
+            for (; i + 16 <= count; i += 16) partial = AdvSimd.AddPairwiseWideningAndAdd(partial, AdvSimd.AddPairwiseWidening(Vector128.Load(bytes + i)));
+            sum = Vector128.Sum(partial);
         }
         for (; i < count; i++) sum += bytes[i];
         return (int)sum;
@@ -372,6 +406,207 @@ internal static unsafe class Conv2DQ8Gemm
     }
 
     /// <summary>
+    /// <c>128·Σ_k v[c, k]</c> over one channel's packed weights <c>v = w + weightShift</c> (wrapping int32): the term
+    /// that makes <c>Σ s·v</c> with <c>s = u − 128</c> equal <c>Σ u·v</c> (see the class remarks).
+    /// </summary>
+    public static int SignedActivationCorrection<T>(ReadOnlySpan<T> channelWeights, int weightShift)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        int sum = 0;
+        foreach (var w in channelWeights) sum += (sbyte)(int.CreateTruncating(w) + weightShift);
+        return 128 * sum;
+    }
+
+    /// <summary>The row's next four activations as <c>s = u − 128</c>, broadcast to every int32 lane: the stored
+    /// byte XOR 0x80 for uint8 inputs, the stored byte for int8 inputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<sbyte> BroadcastSigned128<TInput>(byte* row) where TInput : struct
+    {
+        var x = Vector128.Create(Unsafe.ReadUnaligned<int>(row)).AsSByte();
+        return SignedActivations<TInput>() ? x : x ^ Vector128.Create(sbyte.MinValue);
+    }
+
+    /// <summary>
+    /// Arm64 SDOT, 4 rows × 16 channels. Registers: 16 int32x4 accumulators (row r, channels 4j..4j+3), four weight
+    /// vectors per 4-deep group (16 bytes each: 4 channels × 4 depths, so int32 lane i holds channel 4j+i's four
+    /// weights) and one broadcast activation. <c>sdot</c> adds <c>Σ_{t&lt;4} s[4g+t]·v[c, 4g+t]</c> into lane c, with
+    /// signed activations <c>s = u − 128</c>; the block's channel terms carry the <c>128·Σ v</c> that restores
+    /// <c>Σ u·v</c>. The depth is a multiple of 4 (padding weights are 0), so there is no tail. Columns past
+    /// <see cref="Conv2DQ8Block.Columns"/> are computed but not stored. Scalar equivalent: <see cref="Scalar4x16"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AdvSimdDot4x16<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
+    {
+        byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
+        sbyte* w = block.Weights;
+        Vector128<int> acc00 = default, acc01 = default, acc02 = default, acc03 = default;
+        Vector128<int> acc10 = default, acc11 = default, acc12 = default, acc13 = default;
+        Vector128<int> acc20 = default, acc21 = default, acc22 = default, acc23 = default;
+        Vector128<int> acc30 = default, acc31 = default, acc32 = default, acc33 = default;
+        for (nint k = 0; k < depth; k += 4)
+        {
+            var w0 = Vector128.Load(w);
+            var w1 = Vector128.Load(w + 16);
+            var w2 = Vector128.Load(w + 32);
+            var w3 = Vector128.Load(w + 48);
+            w += GroupBytes;
+            var x = BroadcastSigned128<TInput>(a0 + k);
+            acc00 = Dp.DotProduct(acc00, x, w0);
+            acc01 = Dp.DotProduct(acc01, x, w1);
+            acc02 = Dp.DotProduct(acc02, x, w2);
+            acc03 = Dp.DotProduct(acc03, x, w3);
+            x = BroadcastSigned128<TInput>(a1 + k);
+            acc10 = Dp.DotProduct(acc10, x, w0);
+            acc11 = Dp.DotProduct(acc11, x, w1);
+            acc12 = Dp.DotProduct(acc12, x, w2);
+            acc13 = Dp.DotProduct(acc13, x, w3);
+            x = BroadcastSigned128<TInput>(a2 + k);
+            acc20 = Dp.DotProduct(acc20, x, w0);
+            acc21 = Dp.DotProduct(acc21, x, w1);
+            acc22 = Dp.DotProduct(acc22, x, w2);
+            acc23 = Dp.DotProduct(acc23, x, w3);
+            x = BroadcastSigned128<TInput>(a3 + k);
+            acc30 = Dp.DotProduct(acc30, x, w0);
+            acc31 = Dp.DotProduct(acc31, x, w1);
+            acc32 = Dp.DotProduct(acc32, x, w2);
+            acc33 = Dp.DotProduct(acc33, x, w3);
+        }
+        // The sums leave registers here so the requantization below does not make the JIT spill inside the loop.
+        var sums = stackalloc Vector128<int>[16];
+        sums[0] = acc00; sums[1] = acc01; sums[2] = acc02; sums[3] = acc03;
+        sums[4] = acc10; sums[5] = acc11; sums[6] = acc12; sums[7] = acc13;
+        sums[8] = acc20; sums[9] = acc21; sums[10] = acc22; sums[11] = acc23;
+        sums[12] = acc30; sums[13] = acc31; sums[14] = acc32; sums[15] = acc33;
+        StoreRow16(tile.C0 + block.Column, sums, tile.Term0, block);
+        StoreRow16(tile.C1 + block.Column, sums + 4, tile.Term1, block);
+        StoreRow16(tile.C2 + block.Column, sums + 8, tile.Term2, block);
+        StoreRow16(tile.C3 + block.Column, sums + 12, tile.Term3, block);
+    }
+
+    /// <summary>Arm64 SDOT, 4 rows × 8 channels: <see cref="AdvSimdDot4x16"/> on the first half of a block (for blocks
+    /// with at most 8 real channels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AdvSimdDot4x8<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
+    {
+        byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
+        sbyte* w = block.Weights;
+        Vector128<int> acc00 = default, acc01 = default, acc10 = default, acc11 = default;
+        Vector128<int> acc20 = default, acc21 = default, acc30 = default, acc31 = default;
+        for (nint k = 0; k < depth; k += 4)
+        {
+            var w0 = Vector128.Load(w);
+            var w1 = Vector128.Load(w + 16);
+            w += GroupBytes;
+            var x = BroadcastSigned128<TInput>(a0 + k);
+            acc00 = Dp.DotProduct(acc00, x, w0);
+            acc01 = Dp.DotProduct(acc01, x, w1);
+            x = BroadcastSigned128<TInput>(a1 + k);
+            acc10 = Dp.DotProduct(acc10, x, w0);
+            acc11 = Dp.DotProduct(acc11, x, w1);
+            x = BroadcastSigned128<TInput>(a2 + k);
+            acc20 = Dp.DotProduct(acc20, x, w0);
+            acc21 = Dp.DotProduct(acc21, x, w1);
+            x = BroadcastSigned128<TInput>(a3 + k);
+            acc30 = Dp.DotProduct(acc30, x, w0);
+            acc31 = Dp.DotProduct(acc31, x, w1);
+        }
+        StoreRow8(tile.C0 + block.Column, acc00, acc01, tile.Term0, block);
+        StoreRow8(tile.C1 + block.Column, acc10, acc11, tile.Term1, block);
+        StoreRow8(tile.C2 + block.Column, acc20, acc21, tile.Term2, block);
+        StoreRow8(tile.C3 + block.Column, acc30, acc31, tile.Term3, block);
+    }
+
+    /// <summary>
+    /// Arm64 without SDOT, 4 rows × 4 channels (channels <c>4·quarter .. 4·quarter+3</c> of a block). Per 4-deep group
+    /// the 16 weight bytes are sign-extended to int16x8 <c>[c0k0..c0k3, c1k0..c1k3]</c> and <c>[c2…, c3…]</c>, the 4
+    /// activations (uint8 <c>u</c>) zero-extended to int16x8 <c>[x0..x3, x0..x3]</c>, and <c>smlal</c>/<c>smlal2</c>
+    /// add the exact int32 products into accumulator (row r, channel c), whose lane t sums the depths <c>k ≡ t (mod 4)</c>.
+    /// After the loop two rounds of pairwise adds give <c>[c0, c1, c2, c3]</c>. No tail: the depth is a multiple of 4.
+    /// Scalar equivalent: <see cref="Scalar4x16"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AdvSimd4x4<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block, int quarter) where TInput : struct
+    {
+        byte* a0 = tile.A0, a1 = tile.A1, a2 = tile.A2, a3 = tile.A3;
+        sbyte* w = block.Weights + (quarter * 16);
+        Vector128<int> acc00 = default, acc01 = default, acc02 = default, acc03 = default;
+        Vector128<int> acc10 = default, acc11 = default, acc12 = default, acc13 = default;
+        Vector128<int> acc20 = default, acc21 = default, acc22 = default, acc23 = default;
+        Vector128<int> acc30 = default, acc31 = default, acc32 = default, acc33 = default;
+        for (nint k = 0; k < depth; k += 4)
+        {
+            var weights = Vector128.Load(w);
+            w += GroupBytes;
+            var w01 = AdvSimd.SignExtendWideningLower(weights.GetLower());
+            var w23 = AdvSimd.SignExtendWideningUpper(weights);
+            Vector64<short> w0 = w01.GetLower(), w2 = w23.GetLower();
+            var x = WidenActivations<TInput>(a0 + k);
+            acc00 = AdvSimd.MultiplyWideningLowerAndAdd(acc00, w0, x.GetLower());
+            acc01 = AdvSimd.MultiplyWideningUpperAndAdd(acc01, w01, x);
+            acc02 = AdvSimd.MultiplyWideningLowerAndAdd(acc02, w2, x.GetLower());
+            acc03 = AdvSimd.MultiplyWideningUpperAndAdd(acc03, w23, x);
+            x = WidenActivations<TInput>(a1 + k);
+            acc10 = AdvSimd.MultiplyWideningLowerAndAdd(acc10, w0, x.GetLower());
+            acc11 = AdvSimd.MultiplyWideningUpperAndAdd(acc11, w01, x);
+            acc12 = AdvSimd.MultiplyWideningLowerAndAdd(acc12, w2, x.GetLower());
+            acc13 = AdvSimd.MultiplyWideningUpperAndAdd(acc13, w23, x);
+            x = WidenActivations<TInput>(a2 + k);
+            acc20 = AdvSimd.MultiplyWideningLowerAndAdd(acc20, w0, x.GetLower());
+            acc21 = AdvSimd.MultiplyWideningUpperAndAdd(acc21, w01, x);
+            acc22 = AdvSimd.MultiplyWideningLowerAndAdd(acc22, w2, x.GetLower());
+            acc23 = AdvSimd.MultiplyWideningUpperAndAdd(acc23, w23, x);
+            x = WidenActivations<TInput>(a3 + k);
+            acc30 = AdvSimd.MultiplyWideningLowerAndAdd(acc30, w0, x.GetLower());
+            acc31 = AdvSimd.MultiplyWideningUpperAndAdd(acc31, w01, x);
+            acc32 = AdvSimd.MultiplyWideningLowerAndAdd(acc32, w2, x.GetLower());
+            acc33 = AdvSimd.MultiplyWideningUpperAndAdd(acc33, w23, x);
+        }
+        Store4(tile.C0 + block.Column, ChannelSums(acc00, acc01, acc02, acc03), tile.Term0, block, quarter);
+        Store4(tile.C1 + block.Column, ChannelSums(acc10, acc11, acc12, acc13), tile.Term1, block, quarter);
+        Store4(tile.C2 + block.Column, ChannelSums(acc20, acc21, acc22, acc23), tile.Term2, block, quarter);
+        Store4(tile.C3 + block.Column, ChannelSums(acc30, acc31, acc32, acc33), tile.Term3, block, quarter);
+    }
+
+    /// <summary>The row's next four activations as uint8 (XOR 0x80 for int8 inputs), zero-extended to int16 and repeated: <c>[x0 x1 x2 x3 x0 x1 x2 x3]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<short> WidenActivations<TInput>(byte* row) where TInput : struct
+    {
+        var x = Vector64.Create(Unsafe.ReadUnaligned<int>(row)).AsByte();
+        if (SignedActivations<TInput>()) x ^= Vector64.Create((byte)0x80);
+        return AdvSimd.ZeroExtendWideningLower(x).AsInt16();
+    }
+
+    /// <summary><c>[Σ c0, Σ c1, Σ c2, Σ c3]</c>: each accumulator's four lanes added (<c>addp</c> twice).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> ChannelSums(Vector128<int> c0, Vector128<int> c1, Vector128<int> c2, Vector128<int> c3) =>
+        AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(c0, c1), AdvSimd.Arm64.AddPairwise(c2, c3));
+
+    /// <summary>
+    /// Stores one row × 16 channels from <c>sums[0..3]</c> (channels 0–3, 4–7, 8–11, 12–15, without the row and
+    /// channel terms): requantize each (<see cref="Requantize"/>), narrow int32 → int16 → bytes (the values are
+    /// already in the output range, so narrowing keeps the stored byte), store the block's real columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow16(byte* output, Vector128<int>* sums, int rowTerm, in Conv2DQ8Block block)
+    {
+        var low = Vector128.Narrow(Requantize(sums[0], rowTerm, block, 0), Requantize(sums[1], rowTerm, block, 4));
+        var high = Vector128.Narrow(Requantize(sums[2], rowTerm, block, 8), Requantize(sums[3], rowTerm, block, 12));
+        var bytes = Vector128.Narrow(low, high).AsByte();
+        if (block.Columns >= 16) bytes.Store(output);
+        else StorePartial(output, bytes, block.Columns);
+    }
+
+    /// <summary>Stores one row × 8 channels from <c>first</c> (channels 0–3) and <c>second</c> (4–7), as <see cref="StoreRow16"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow8(byte* output, Vector128<int> first, Vector128<int> second, int rowTerm, in Conv2DQ8Block block)
+    {
+        var shorts = Vector128.Narrow(Requantize(first, rowTerm, block, 0), Requantize(second, rowTerm, block, 4));
+        var bytes = Vector128.Narrow(shorts, shorts).AsByte();
+        if (block.Columns >= 8) Unsafe.WriteUnaligned(output, bytes.AsUInt64().ToScalar());
+        else StorePartial(output, bytes, block.Columns);
+    }
+
+    /// <summary>
     /// Scalar, 4 rows × 16 channels: the plain statement of what every microkernel computes (see the class remarks).
     /// </summary>
     public static void Scalar4x16<TInput>(ref Conv2DTile tile, int depth, in Conv2DQ8Block block) where TInput : struct
@@ -496,7 +731,10 @@ internal static unsafe class Conv2DQ8Gemm
         acc += Vector128.Load(block.ChannelTerms + channel) + Vector128.Create(rowTerm);
         var scaled = Vector128.ConvertToSingle(acc) * Vector128.Load(block.Scales + channel);
         scaled = Vector128.MinNative(Vector128.MaxNative(scaled, Vector128.Create(block.Low)), Vector128.Create(block.High));
-        var rounded = Sse2.IsSupported ? Sse2.ConvertToVector128Int32(scaled) : Vector128.ConvertToInt32(Vector128.Round(scaled));
+        Vector128<int> rounded;
+        if (Sse2.IsSupported) rounded = Sse2.ConvertToVector128Int32(scaled);
+        else if (AdvSimd.IsSupported) rounded = AdvSimd.ConvertToInt32RoundToEven(scaled);
+        else rounded = Vector128.ConvertToInt32(Vector128.Round(scaled));
         return rounded + Vector128.Create(block.OutputZeroPoint);
     }
 
