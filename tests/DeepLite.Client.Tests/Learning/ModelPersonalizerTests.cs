@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DeepLite.Client.Learning;
+using DeepLite.Modeling;
 using DeepLite.Modeling.Tests;
 using DeepLite.Runtime;
 using DeepLite.Tests;
@@ -63,6 +64,14 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(1001, result.ClassIndex);
         Assert.Equal(NewClass, result.Labels[^1]);
         Assert.Equal((2, 2), (result.ImageCount, result.ExampleCount));
+
+        using (var before = TfLiteModel.FromBytes(original))
+        using (var after = TfLiteModel.FromBytes(result.Model))
+        {
+            var (old, updated) = (ClassifierLayer.Find(ModelGraph.From(before), "before"), ClassifierLayer.Find(ModelGraph.From(after), "after"));
+            log.WriteLine($"{modelFile}: weight scale {old.Weights.Quantization?.Scale} -> {updated.Weights.Quantization?.Scale}, "
+                + $"logit scale {old.Logits.Quantization?.Scale} -> {updated.Logits.Quantization?.Scale}");
+        }
 
         int correct = HotdogTest.Count(image => Top1(result.Model, image) == NewClass);
         log.WriteLine($"{modelFile}: hotdog test top-1 '{NewClass}' on {correct}/{HotdogTest.Length}");
