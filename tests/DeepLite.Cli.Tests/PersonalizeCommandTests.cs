@@ -42,7 +42,7 @@ public sealed class PersonalizeCommandTests : IDisposable
         using var classifier = new ImageClassifier(model);
         Assert.Equal("my_hotdog", classifier.Classify(ImageDecoder.Decode(TestData.File("images", "imprinting", "hotdog_test_0.bmp")), 1)[0].Label);
 
-        (exit, _, error) = Run("personalize", "--model", store.Open("mobilenet"), "--store", Store, "--add-examples", "my_hotdog", Hotdog(0));
+        (exit, _, error) = Run("personalize", "--model", store.Open("mobilenet"), "--store", Store + "/", "--add-examples", "my_hotdog", Hotdog(0));
         Assert.True(exit == 0, error);
         Assert.Equal((3, 2), (store.Latest("mobilenet")!.Version, store.Latest("mobilenet")!.ParentVersion));
     }

@@ -75,7 +75,7 @@ internal static class PersonalizeCommand
         {
             string full = Path.GetFullPath(model);
             string? folder = Path.GetDirectoryName(full);
-            if (folder is not null && string.Equals(Path.GetDirectoryName(folder), store.Root, StringComparison.Ordinal))
+            if (folder is not null && string.Equals(Path.GetDirectoryName(folder), Path.TrimEndingDirectorySeparator(store.Root), StringComparison.Ordinal))
             {
                 string storedName = Path.GetFileName(folder);
                 if (store.Versions(storedName).FirstOrDefault(v => v.File == Path.GetFileName(full)) is { } entry)
