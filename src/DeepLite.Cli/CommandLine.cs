@@ -19,6 +19,7 @@ internal static class CommandLine
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(PersonalizeCommand.Create());
         return root;
     }
 

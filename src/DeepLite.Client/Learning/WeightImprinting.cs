@@ -65,9 +65,19 @@ public static class WeightImprinting
     public const float Margin = 0.5f;
 
     /// <summary>Returns a head with one more class (the last row) imprinted from <paramref name="examples"/>.</summary>
-    public static ClassifierHead AddClass(ClassifierHead head, IReadOnlyList<float[]> examples)
+    /// <param name="head">The existing classes; unchanged.</param>
+    /// <param name="examples">Embeddings of the new class.</param>
+    /// <param name="imprintWeight">
+    /// 1: the row is the pure imprinted prototype. Below 1: the row (and starting bias) is
+    /// <c>imprintWeight · imprinted + (1 − imprintWeight) · Σ_c α_c W_c</c>, where <c>α</c> is the examples' mean softmax
+    /// over the existing classes. The mixture part scores any input at most as high as its best existing class (a convex
+    /// combination of logits), so lower weights trade the new direction for less interference with existing classes.
+    /// </param>
+    public static ClassifierHead AddClass(ClassifierHead head, IReadOnlyList<float[]> examples, float imprintWeight = 1)
     {
         ArgumentNullException.ThrowIfNull(head);
+        ArgumentOutOfRangeException.ThrowIfNegative(imprintWeight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(imprintWeight, 1);
         var prototype = Prototype(examples, head.Depth);
         float rowLength = 0;
         for (int c = 0; c < head.Classes; c++) rowLength += Length(head.Row(c));
@@ -75,6 +85,27 @@ public static class WeightImprinting
         var row = prototype.Select(v => v * rowLength).ToArray();
 
         float bias = head.Classes == 0 ? 0 : head.Bias.Average();
+        if (head.Classes > 0 && imprintWeight < 1)
+        {
+            var alpha = new double[head.Classes];
+            foreach (var e in examples)
+            {
+                var logits = head.Logits(e);
+                float max = logits.Max();
+                double sum = logits.Sum(l => Math.Exp(l - max));
+                for (int c = 0; c < alpha.Length; c++) alpha[c] += Math.Exp(logits[c] - max) / sum / examples.Count;
+            }
+            var mixture = new double[head.Depth];
+            double mixtureBias = 0;
+            for (int c = 0; c < alpha.Length; c++)
+            {
+                var w = head.Row(c);
+                for (int i = 0; i < mixture.Length; i++) mixture[i] += alpha[c] * w[i];
+                mixtureBias += alpha[c] * head.Bias[c];
+            }
+            for (int i = 0; i < row.Length; i++) row[i] = (float)((imprintWeight * row[i]) + ((1 - imprintWeight) * mixture[i]));
+            bias = (float)((imprintWeight * bias) + ((1 - imprintWeight) * mixtureBias));
+        }
         if (head.Classes > 0)
         {
             foreach (var e in examples)
