@@ -10,13 +10,7 @@ public sealed class BenchCommandTests
 {
     private const string Model = "mobilenet_v1_0.25_128_quant.tflite";
 
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Bench_Json_HasEveryFigureAndTheyAreConsistent()

@@ -7,13 +7,7 @@ namespace DeepLite.Cli.Tests;
 [Collection("environment")]
 public sealed class CommandLineTests
 {
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     public static TheoryData<string> ImageNetModels() =>
     [

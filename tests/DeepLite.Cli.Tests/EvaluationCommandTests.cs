@@ -18,13 +18,7 @@ public sealed class EvaluationCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     private static string ModelFile(string model) => TestData.Model(model + ".tflite");
 

@@ -17,13 +17,7 @@ public sealed class PersonalizeCommandTests : IDisposable
 
     private static string Hotdog(int i) => TestData.File("images", "imprinting", $"hotdog_train_{i}.bmp");
 
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Personalize_StoredModel_SavesVersion2WithParent1_AndACopy()
