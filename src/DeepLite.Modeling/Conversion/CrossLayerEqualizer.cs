@@ -18,11 +18,15 @@ namespace DeepLite.Modeling.Conversion;
 /// calibrated maximum of channel i (after RELU6) and S_i the product of all its scales, a channel the clamp reached
 /// (m_i = 6) keeps S_i = 1, and any other channel keeps m_i / S_i ≤ 6, i.e. S_i ≥ m_i / 6. Without calibration inputs
 /// an equalised layer's RELU6 becomes RELU, as in the paper.</para>
+/// <para>A DEPTHWISE_CONV_2D is not taken as layer 2 (the paper does, for pointwise → depthwise pairs): tried on
+/// MobileNet v1 0.25 (26 pairs instead of 13), uint8 top-1 agreement on the golden cases fell from 5/10 to 2/10.</para>
 /// </summary>
 public static class CrossLayerEqualizer
 {
     /// <summary>Equalises every matching pair of <paramref name="graph"/> in place, sweeping all pairs
-    /// <paramref name="iterations"/> times (the scales converge: a second sweep changes little). Returns the number of pairs.</summary>
+    /// <paramref name="iterations"/> times, as the paper iterates to convergence. Returns the number of pairs. (Where no
+    /// layer is in two pairs, as in MobileNet v1, where every pair is a depthwise layer and the pointwise CONV_2D after it,
+    /// one sweep already reaches the fixed point: after it r1_i = r2_i and s_i = 1.)</summary>
     /// <param name="graph">A float32 graph; its weights, biases and fused activations change.</param>
     /// <param name="iterations">Sweeps over all pairs.</param>
     /// <param name="calibrationInputs">Float32 values of input 0 on which RELU6 pairs stay exact (see the class remarks);
