@@ -77,8 +77,8 @@ public sealed class ConversionTests(ITestOutputHelper log)
         static float[] pixelsToReal(byte[] pixels, QuantizationParameters q) => pixels.Select(p => q.Scale * (p - q.ZeroPoint)).ToArray();
     }
 
-    [Fact(Skip = "Not met yet: per-tensor uint8 post-training quantization of MobileNet v1 agrees with the float top-1 on 3 of 10 golden cases (depthwise weights need per-channel ranges); see the report.")]
-    public void Quantize_FloatMobileNet_UInt8_MatchesFloatTop1() => QuantizeMobileNet(QuantizationScheme.UInt8, requireTop1: true, maxSizeRatio: 0.30);
+    [Fact(Skip = "Not met yet: per-tensor uint8 post-training quantization of MobileNet v1, after cross-layer equalisation (13 depthwise → pointwise pairs, RELU6 kept exact), agrees with the float top-1 on 5 of 10 golden cases (3/10 without it); the five misses include cat (float margins 0.163, 0.072), grace_hopper (0.026, 0.031) and sunflower/bilinear (0.549); see the report.")]
+    public void Quantize_FloatMobileNet_UInt8_MatchesFloatTop1() => QuantizeMobileNet(QuantizationScheme.UInt8, requireTop1: true, maxSizeRatio: 0.30, sweeps: 3);
 
     [Fact]
     public void Quantize_FloatMobileNet_UInt8_IsAtMost30PercentAndRunsInRealTfLite() => QuantizeMobileNet(QuantizationScheme.UInt8, requireTop1: false, maxSizeRatio: 0.30);
@@ -86,11 +86,41 @@ public sealed class ConversionTests(ITestOutputHelper log)
     [Fact]
     public void Quantize_FloatMobileNet_Int8_KeepsTop1OnAllButTwoGoldenCases() => QuantizeMobileNet(QuantizationScheme.Int8, requireTop1: true, maxSizeRatio: 0.35);
 
-    private void QuantizeMobileNet(QuantizationScheme scheme, bool requireTop1, double maxSizeRatio)
+    /// <summary>Cross-layer equalisation lifts uint8 agreement from 3/10 to 5/10 golden cases; the floor keeps that.</summary>
+    [Fact]
+    public void Quantize_FloatMobileNet_UInt8_WithCrossLayerEqualization_AgreesOnAtLeastFiveAndRunsInRealTfLite()
+        => QuantizeMobileNet(QuantizationScheme.UInt8, requireTop1: false, maxSizeRatio: 0.30, sweeps: 3, minAgreed: 5);
+
+    [Fact]
+    public void CrossLayerEqualization_FloatMobileNet_KeepsFloatTop1()
+    {
+        using var floatModel = TfLiteModel.Load(TestData.Model(FloatModel + ".tflite"));
+        var graph = ModelGraph.From(floatModel);
+        int pairs = CrossLayerEqualizer.Equalize(graph, 3, CalibrationInputs(floatModel, 100));
+        using var equalized = TfLiteModel.FromBytes(graph.ToBytes(), "equalized");
+        double worst = 0;
+        var changed = new List<string>();
+        foreach (string goldenCase in GoldenCases(FloatModel))
+        {
+            byte[] input = ModelAssert.GoldenInputs(goldenCase)[0];
+            float[] expected = Floats(ModelAssert.Run(floatModel, input)[0]), actual = Floats(ModelAssert.Run(equalized, input)[0]);
+            var sorted = expected.Order().ToArray();
+            double difference = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+            worst = Math.Max(worst, difference);
+            log.WriteLine($"{goldenCase}: float top-1 {ArgMax(expected)} (p {sorted[^1]:F3}, margin {sorted[^1] - sorted[^2]:F3}), equalised top-1 {ArgMax(actual)}, max |Δp| {difference:E2}");
+            if (ArgMax(expected) != ArgMax(actual)) changed.Add(goldenCase);
+        }
+        Assert.Empty(changed);
+        log.WriteLine($"{pairs} pairs equalised; max |Δp| over the golden cases {worst:E2}");
+        Assert.True(pairs >= 13, $"{pairs} pairs");
+    }
+
+    private void QuantizeMobileNet(QuantizationScheme scheme, bool requireTop1, double maxSizeRatio, int sweeps = 0, int minAgreed = 0)
     {
         using var floatModel = TfLiteModel.Load(TestData.Model(FloatModel + ".tflite"));
         var calibration = CalibrationInputs(floatModel, 100);
-        var graph = PostTrainingQuantizer.Quantize(floatModel, calibration, new QuantizationOptions { Scheme = scheme, InputNormalization = (127.5f, 127.5f) });
+        var graph = PostTrainingQuantizer.Quantize(floatModel, calibration,
+            new QuantizationOptions { Scheme = scheme, InputNormalization = (127.5f, 127.5f), CrossLayerEqualizationSweeps = sweeps });
         string path = TempModel("quant.tflite");
         graph.Save(path);
         using var quantized = TfLiteModel.Load(path);
@@ -108,11 +138,13 @@ public sealed class ConversionTests(ITestOutputHelper log)
                 ? Array.IndexOf(scores, scores.Select(b => (sbyte)b).Max() is var m ? unchecked((byte)m) : (byte)0)
                 : Array.IndexOf(scores, scores.Max());
             cases++;
+            log.WriteLine($"{goldenCase}: float {floatTop}, {scheme} {quantTop} (score {scores.Max()}, second {scores.Order().ElementAt(scores.Length - 2)})");
             if (quantTop == floatTop) agreed++;
             else disagreements.Add($"{goldenCase}: float {floatTop}, {scheme} {quantTop}");
         }
-        log.WriteLine($"{scheme}: {calibration.Count} calibration images, top-1 agreement {agreed}/{cases}, size {floatSize} -> {size} bytes ({100.0 * size / floatSize:F1}%)");
+        log.WriteLine($"{scheme}, {sweeps} equalisation sweeps: {calibration.Count} calibration images, top-1 agreement {agreed}/{cases}, size {floatSize} -> {size} bytes ({100.0 * size / floatSize:F1}%)");
         Assert.True(size <= floatSize * maxSizeRatio, $"{size} bytes is more than {maxSizeRatio:P0} of {floatSize}");
+        Assert.True(agreed >= minAgreed, $"{agreed}/{cases} agree, fewer than {minAgreed}: " + string.Join("; ", disagreements));
         if (requireTop1 && scheme == QuantizationScheme.UInt8) Assert.True(disagreements.Count == 0, string.Join("; ", disagreements));
         else if (requireTop1) Assert.True(agreed >= cases - 2, string.Join("; ", disagreements));
 

@@ -24,6 +24,12 @@ public sealed class QuantizationOptions
     /// becomes exactly <c>scale = 1 / std</c>, zero point = mean (int8: mean − 128), so the quantized model
     /// takes the raw pixel bytes (int8: pixel − 128). When null, the input's range comes from calibration.</summary>
     public (float Mean, float Std)? InputNormalization { get; init; }
+
+    /// <summary>Sweeps of <see cref="CrossLayerEqualizer"/> run on the float graph before calibration (0: none). Helps
+    /// per-tensor weights (<see cref="QuantizationScheme.UInt8"/>) where folded batch norm left channels of one layer
+    /// with very different ranges (MobileNet v1's depthwise layers). RELU6 layers are kept exact on the calibration
+    /// inputs (see <see cref="CrossLayerEqualizer.Equalize"/>).</summary>
+    public int CrossLayerEqualizationSweeps { get; init; }
 }
 
 /// <summary>
@@ -73,7 +79,9 @@ public static class PostTrainingQuantizer
                 throw new NotSupportedException($"Operator {o} ({graph.Operators[o].Name}) cannot be quantized; supported: {string.Join(", ", Supported.Order())}.");
             }
         }
-        var ranges = Calibrate(graph, calibrationInputs);
+        var calibration = calibrationInputs as IReadOnlyCollection<float[]> ?? calibrationInputs.ToList();
+        if (options.CrossLayerEqualizationSweeps > 0) CrossLayerEqualizer.Equalize(graph, options.CrossLayerEqualizationSweeps, calibration);
+        var ranges = Calibrate(graph, calibration);
         bool int8 = options.Scheme == QuantizationScheme.Int8;
         var type = int8 ? TensorType.Int8 : TensorType.UInt8;
         int qmin = int8 ? -128 : 0, qmax = int8 ? 127 : 255;
@@ -261,7 +269,10 @@ public static class PostTrainingQuantizer
     }
 
     /// <summary>Min and max of every float activation over the calibration inputs.</summary>
-    private static Dictionary<GraphTensor, (float Min, float Max)> Calibrate(ModelGraph graph, IEnumerable<float[]> inputs)
+    /// <remarks>When <paramref name="channelMaxima"/> is given, each of its keys gets the maximum of every channel
+    /// (along the last dimension) over the inputs.</remarks>
+    internal static Dictionary<GraphTensor, (float Min, float Max)> Calibrate(ModelGraph graph, IEnumerable<float[]> inputs,
+        Dictionary<GraphTensor, float[]>? channelMaxima = null)
     {
         var activations = graph.Inputs.Concat(graph.Operators.SelectMany(o => o.Outputs)).Distinct().ToList();
         var probe = ModelGraph.From(TfLiteModel.FromBytes(graph.ToBytes(), "calibration"));
@@ -283,10 +294,15 @@ public static class PostTrainingQuantizer
             interpreter.Invoke();
             for (int i = 0; i < activations.Count; i++)
             {
-                foreach (float v in interpreter.Outputs[i].AsReadOnlySpan<float>())
+                var values = interpreter.Outputs[i].AsReadOnlySpan<float>();
+                foreach (float v in values)
                 {
                     if (v < mins[i]) mins[i] = v;
                     if (v > maxs[i]) maxs[i] = v;
+                }
+                if (channelMaxima is not null && channelMaxima.TryGetValue(activations[i], out float[]? channelMax))
+                {
+                    for (int e = 0; e < values.Length; e++) channelMax[e % channelMax.Length] = Math.Max(channelMax[e % channelMax.Length], values[e]);
                 }
             }
             count++;
