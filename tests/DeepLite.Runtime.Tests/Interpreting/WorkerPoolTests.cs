@@ -94,13 +94,9 @@ public sealed class WorkerPoolTests
             using var interpreter = new Interpreter(model, new InterpreterOptions { Threads = threads });
             interpreter.AllocateTensors();
             interpreter.Inputs[0].AsBytes().Fill(100);
-            for (int i = 0; i < 5; i++) interpreter.Invoke();
             // The calling thread's allocations: process-wide counts include the runtime's own
             // background threads (tiered JIT, timers), which are not ours to control.
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) interpreter.Invoke();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated == 0, $"{file} with {threads} threads allocated {allocated} bytes over 100 invokes");
+            AllocationAssert.SteadyStateAllocatesNothing(interpreter.Invoke, $"{file} with {threads} threads: Invoke");
         }
     }
 
