@@ -30,6 +30,14 @@ public sealed class QuantizationOptions
     /// with very different ranges (MobileNet v1's depthwise layers). RELU6 layers are kept exact on the calibration
     /// inputs (see <see cref="CrossLayerEqualizer.Equalize"/>).</summary>
     public int CrossLayerEqualizationSweeps { get; init; }
+
+    /// <summary>Empirical bias correction (Nagel et al. 2019, "Data-Free Quantization"): after a CONV_2D,
+    /// DEPTHWISE_CONV_2D or FULLY_CONNECTED weight is quantized, its float bias is shifted by
+    /// <c>−Σ ε · E[x]</c>, where ε = dequantized − float weights and E[x] is each input channel's mean over the
+    /// calibration inputs and spatial positions, so each output channel's mean is kept. The zero padding at borders
+    /// is ignored (the window is taken as fully inside the input). Helps per-tensor weights
+    /// (<see cref="QuantizationScheme.UInt8"/>).</summary>
+    public bool BiasCorrection { get; init; }
 }
 
 /// <summary>
@@ -81,7 +89,20 @@ public static class PostTrainingQuantizer
         }
         var calibration = calibrationInputs as IReadOnlyCollection<float[]> ?? calibrationInputs.ToList();
         if (options.CrossLayerEqualizationSweeps > 0) CrossLayerEqualizer.Equalize(graph, options.CrossLayerEqualizationSweeps, calibration);
-        var ranges = Calibrate(graph, calibration);
+        Dictionary<GraphTensor, double[]>? channelMeans = null;
+        if (options.BiasCorrection)
+        {
+            channelMeans = new Dictionary<GraphTensor, double[]>(ReferenceEqualityComparer.Instance);
+            foreach (var op in graph.Operators)
+            {
+                if (op.Code is BuiltinOperator.CONV_2D or BuiltinOperator.DEPTHWISE_CONV_2D or BuiltinOperator.FULLY_CONNECTED
+                    && op.Inputs.Count > 2 && op.Inputs[2] is not null && op.Inputs[0] is { Shape.Length: > 0 } x)
+                {
+                    channelMeans.TryAdd(x, new double[x.Shape[^1]]);
+                }
+            }
+        }
+        var ranges = Calibrate(graph, calibration, channelMeans: channelMeans);
         bool int8 = options.Scheme == QuantizationScheme.Int8;
         var type = int8 ? TensorType.Int8 : TensorType.UInt8;
         int qmin = int8 ? -128 : 0, qmax = int8 ? 127 : 255;
@@ -121,11 +142,18 @@ public static class PostTrainingQuantizer
                 var weights = op.Inputs[1]!;
                 bool perChannel = int8 && op.Code != BuiltinOperator.FULLY_CONNECTED;
                 int axis = op.Code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
+                float[] floatWeights = QuantizedValues.ToFloat(weights);
+                int[] weightShape = (int[])weights.Shape.Clone();
                 QuantizeWeights(weights, int8, perChannel, axis);
                 if (op.Inputs.Count > 2 && op.Inputs[2] is { } bias)
                 {
                     float inputScale = parameters[op.Inputs[0]!].Scale;
-                    QuantizeBias(bias, weights.Quantization!.Scales.Select(s => s * inputScale).ToArray());
+                    float[] biasValues = QuantizedValues.ToFloat(bias);
+                    if (channelMeans is not null && channelMeans.TryGetValue(op.Inputs[0]!, out double[]? means))
+                    {
+                        CorrectBias(op.Code, biasValues, floatWeights, Dequantize(weights, int8, perChannel, axis), weightShape, means);
+                    }
+                    QuantizeBias(bias, biasValues, weights.Quantization!.Scales.Select(s => s * inputScale).ToArray());
                 }
                 op.Version = int8 ? op.Code == BuiltinOperator.FULLY_CONNECTED ? 4 : 3 : 1;
             }
@@ -242,9 +270,57 @@ public static class PostTrainingQuantizer
         }
     }
 
-    private static void QuantizeBias(GraphTensor bias, float[] scales)
+    /// <summary>The float values of weights quantized by <see cref="QuantizeWeights"/>.</summary>
+    private static float[] Dequantize(GraphTensor weights, bool int8, bool perChannel, int axis)
     {
-        float[] values = QuantizedValues.ToFloat(bias);
+        var q = weights.Quantization!;
+        int channels = perChannel ? weights.Shape[axis] : 1;
+        long inner = 1;
+        for (int d = axis + 1; d < weights.Shape.Length; d++) inner *= weights.Shape[d];
+        var result = new float[weights.Data!.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            int c = perChannel ? (int)(i / inner % channels) : 0;
+            int v = int8 ? unchecked((sbyte)weights.Data[i]) : weights.Data[i];
+            result[i] = q.Scales[c] * (v - (int)q.ZeroPoints[c]);
+        }
+        return result;
+    }
+
+    /// <summary>Empirical bias correction: <c>bias_o −= Σ_taps,i (dequantized − float)[o, tap, i] · E[x_i]</c>
+    /// (depthwise: <c>bias_c −= Σ_taps ε[tap, c] · E[x_(c / multiplier)]</c>). Shapes: CONV_2D [O, H, W, I],
+    /// DEPTHWISE_CONV_2D [1, H, W, C], FULLY_CONNECTED [O, I]. Leaves the bias alone when the shapes do not line up.</summary>
+    private static void CorrectBias(BuiltinOperator code, float[] bias, float[] floatWeights, float[] quantizedWeights, int[] shape, double[] means)
+    {
+        if (code == BuiltinOperator.DEPTHWISE_CONV_2D)
+        {
+            int channels = shape[^1];
+            if (channels != bias.Length || channels % means.Length != 0) return;
+            int multiplier = channels / means.Length;
+            var errors = new double[channels];
+            for (int i = 0; i < floatWeights.Length; i++) errors[i % channels] += (double)quantizedWeights[i] - floatWeights[i];
+            for (int c = 0; c < channels; c++) bias[c] -= (float)(errors[c] * means[c / multiplier]);
+        }
+        else
+        {
+            int outputs = shape[0], inputs = shape[^1];
+            if (outputs != bias.Length || inputs != means.Length) return;
+            int perOutput = floatWeights.Length / outputs;
+            for (int o = 0; o < outputs; o++)
+            {
+                double shift = 0;
+                for (int k = 0; k < perOutput; k++)
+                {
+                    int i = o * perOutput + k;
+                    shift += ((double)quantizedWeights[i] - floatWeights[i]) * means[k % inputs];
+                }
+                bias[o] -= (float)shift;
+            }
+        }
+    }
+
+    private static void QuantizeBias(GraphTensor bias, float[] values, float[] scales)
+    {
         var data = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
@@ -270,9 +346,10 @@ public static class PostTrainingQuantizer
 
     /// <summary>Min and max of every float activation over the calibration inputs.</summary>
     /// <remarks>When <paramref name="channelMaxima"/> is given, each of its keys gets the maximum of every channel
-    /// (along the last dimension) over the inputs.</remarks>
+    /// (along the last dimension) over the inputs; each key of <paramref name="channelMeans"/> gets the mean of every
+    /// channel over the inputs and all other positions.</remarks>
     internal static Dictionary<GraphTensor, (float Min, float Max)> Calibrate(ModelGraph graph, IEnumerable<float[]> inputs,
-        Dictionary<GraphTensor, float[]>? channelMaxima = null)
+        Dictionary<GraphTensor, float[]>? channelMaxima = null, Dictionary<GraphTensor, double[]>? channelMeans = null)
     {
         var activations = graph.Inputs.Concat(graph.Operators.SelectMany(o => o.Outputs)).Distinct().ToList();
         var probe = ModelGraph.From(TfLiteModel.FromBytes(graph.ToBytes(), "calibration"));
@@ -286,6 +363,7 @@ public static class PostTrainingQuantizer
         var mins = Enumerable.Repeat(float.PositiveInfinity, activations.Count).ToArray();
         var maxs = Enumerable.Repeat(float.NegativeInfinity, activations.Count).ToArray();
         int count = 0;
+        var meanCounts = new Dictionary<GraphTensor, long>(ReferenceEqualityComparer.Instance);
         foreach (float[] sample in inputs)
         {
             var tensor = interpreter.Inputs[0];
@@ -304,10 +382,23 @@ public static class PostTrainingQuantizer
                 {
                     for (int e = 0; e < values.Length; e++) channelMax[e % channelMax.Length] = Math.Max(channelMax[e % channelMax.Length], values[e]);
                 }
+                if (channelMeans is not null && channelMeans.TryGetValue(activations[i], out double[]? channelSum))
+                {
+                    for (int e = 0; e < values.Length; e++) channelSum[e % channelSum.Length] += values[e];
+                    meanCounts[activations[i]] = meanCounts.GetValueOrDefault(activations[i]) + values.Length / channelSum.Length;
+                }
             }
             count++;
         }
         if (count == 0) throw new ArgumentException("No calibration inputs: quantization needs at least one representative input.");
+        if (channelMeans is not null)
+        {
+            foreach (var (tensor, sums) in channelMeans)
+            {
+                double positions = Math.Max(meanCounts.GetValueOrDefault(tensor), 1);
+                for (int c = 0; c < sums.Length; c++) sums[c] /= positions;
+            }
+        }
         var ranges = new Dictionary<GraphTensor, (float, float)>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < activations.Count; i++) ranges[activations[i]] = (mins[i], maxs[i]);
         return ranges;
