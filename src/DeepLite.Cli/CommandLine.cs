@@ -15,11 +15,13 @@ internal static class CommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CatalogCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+#if !DEEPLITE_EDGE
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(PersonalizeCommand.Create());
+#endif
         return root;
     }
 

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using DeepLite.Cli.Benchmarking;
 using DeepLite.Cli.Catalog;
+#if !DEEPLITE_EDGE
 using Spectre.Console;
+#endif
 
 namespace DeepLite.Cli.Commands;
 
@@ -44,7 +46,11 @@ internal static class BenchCommand
             var settings = new ModelBenchmarkSettings(path, parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(profile));
             bool asJson = parse.GetValue(json);
             bool progressBar = !asJson && CommandSupport.IsInteractiveConsole(output);
+#if DEEPLITE_EDGE
+            var result = ModelBenchmark.Run(settings);
+#else
             var result = progressBar ? RunWithProgressBar(settings) : ModelBenchmark.Run(settings);
+#endif
             if (asJson) output.WriteLine(Json.Write(w => WriteJson(w, result)));
             else WriteText(output, result, progressBar);
             return 0;
@@ -52,6 +58,7 @@ internal static class BenchCommand
         return command;
     }
 
+#if !DEEPLITE_EDGE
     private static ModelBenchmarkResult RunWithProgressBar(ModelBenchmarkSettings settings)
     {
         var progress = AnsiConsole.Progress()
@@ -70,6 +77,8 @@ internal static class BenchCommand
             return ModelBenchmark.Run(settings, (stage, done, _) => tasks[stage].Value = done);
         });
     }
+
+#endif
 
     private static void WriteText(TextWriter output, ModelBenchmarkResult r, bool progressBarShown)
     {

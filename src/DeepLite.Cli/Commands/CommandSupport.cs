@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using DeepLite.Cli.Catalog;
 using DeepLite.Vision;
+#if !DEEPLITE_EDGE
 using Spectre.Console;
+#endif
 
 namespace DeepLite.Cli.Commands;
 
@@ -19,6 +21,10 @@ internal static class CommandSupport
         }
     });
 
+#if DEEPLITE_EDGE
+    /// <summary>The edge build has no progress bars (no Spectre.Console), so it never draws one.</summary>
+    public static bool IsInteractiveConsole(TextWriter output) => false;
+#else
     /// <summary>True when <paramref name="output"/> is this process's console and a person is watching it.</summary>
     public static bool IsInteractiveConsole(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
@@ -42,6 +48,7 @@ internal static class CommandSupport
             });
         });
     }
+#endif
 
     /// <summary>The labels to use for <paramref name="modelName"/>: the file <paramref name="labelsPath"/> when given; else the
     /// catalog's label file for a catalog model (not a local file of that name); else null, meaning the model's own labels.</summary>
