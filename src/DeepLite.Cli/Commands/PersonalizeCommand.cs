@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeepLite.Client.Learning;
 using DeepLite.Client.Storage;
+using DeepLite.Modeling;
 using DeepLite.Vision;
 
 namespace DeepLite.Cli.Commands;
@@ -59,6 +60,7 @@ internal static class PersonalizeCommand
                 + (parentVersion is { } parent ? $", from v{parent})" : ")"));
             if (parse.GetValue(outPath) is { } copy)
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(copy))!);
                 AtomicFile.Write(copy, result.Model);
                 output.WriteLine($"also written to {copy}");
             }

@@ -1,3 +1,4 @@
+using DeepLite.Modeling;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -72,6 +73,7 @@ public sealed class LocalModelStore
         string file = $"v{version}.tflite";
         var entry = new ModelVersion(version, file, Convert.ToHexStringLower(SHA256.HashData(model)), model.Length,
             DateTimeOffset.UtcNow, parentVersion, note);
+        Directory.CreateDirectory(FolderOf(name));
         AtomicFile.Write(Path.Combine(FolderOf(name), file), model);
         var updated = new Manifest(name, [.. manifest.Versions, entry]);
         AtomicFile.Write(Path.Combine(FolderOf(name), ManifestFile), JsonSerializer.SerializeToUtf8Bytes(updated, StoreJson.Default.Manifest));

@@ -1,3 +1,4 @@
+using DeepLite.Modeling;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -83,32 +84,8 @@ public sealed class EmbeddingCache
         {
             BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(Magic.Length + sizeof(int) + (i * sizeof(float))), embedding[i]);
         }
-        AtomicFile.WriteAllBytes(PathOf(key), bytes);
+        AtomicFile.Write(PathOf(key), bytes);
     }
 
     private string PathOf(EmbeddingKey key) => Path.Combine(Folder, key.Hash + ".emb");
-}
-
-/// <summary>Whole-file writes that never leave a partial file under the final name.</summary>
-public static class AtomicFile
-{
-    /// <summary>Writes <paramref name="bytes"/> to a unique temporary file beside <paramref name="path"/>, then renames it over <paramref name="path"/>.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
-    {
-        string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using DeepLite.Modeling;
 using System.Text.Json;
 
 namespace DeepLite.Toolchain.Training;
@@ -13,7 +14,7 @@ namespace DeepLite.Toolchain.Training;
 public static class HeadFile
 {
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Write(string path, TransferLearningResult result) => AtomicFile.WriteAllBytes(path, ToBytes(result));
+    public static void Write(string path, TransferLearningResult result) => AtomicFile.Write(path, ToBytes(result));
 
     /// <summary>The JSON text of <paramref name="result"/>, UTF-8.</summary>
     public static byte[] ToBytes(TransferLearningResult result)
