@@ -13,7 +13,9 @@ internal static class CommandLine
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+#if !DEEPLITE_NO_DOWNLOADS
         root.Subcommands.Add(CatalogCommand.Create());
+#endif
         root.Subcommands.Add(BenchCommand.Create());
 #if !DEEPLITE_EDGE
         root.Subcommands.Add(EvalCommand.Create());
@@ -41,7 +43,11 @@ internal static class CommandLine
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is DeepLiteException or IOException or InvalidDataException or ArgumentException
-                                       or InvalidOperationException or UnauthorizedAccessException or HttpRequestException or KeyNotFoundException)
+                                       or InvalidOperationException or UnauthorizedAccessException or KeyNotFoundException
+#if !DEEPLITE_NO_DOWNLOADS
+                                       or HttpRequestException
+#endif
+                                       )
         {
             error.WriteLine($"error: {e.Message}");
             return 1;

@@ -82,6 +82,10 @@ public static class ImageDecoder
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
         var format = ImageContainer.Identify(data, source);
         var (width, height) = ImageContainer.Inspect(data, format, source, maxPixels);
+        if (format == ImageContainerFormat.Bmp && background is null && UncompressedBmp.TryDecode(data, (int)width, (int)height) is { } rgb)
+        {
+            return new RgbImage((int)width, (int)height, rgb);
+        }
 
         // stb_image's own header reading must agree before it is let loose on the pixels.
         ImageInfo? header;

@@ -28,7 +28,7 @@ public static class ModelAssociatedFiles
         if (archiveStart < 0) return null;
         try
         {
-            using var archive = new ZipArchive(new MemoryStream(modelBytes[(int)archiveStart..].ToArray(), writable: false), ZipArchiveMode.Read);
+            using var archive = new ZipArchive(new ClampedReadStream(modelBytes[(int)archiveStart..]), ZipArchiveMode.Read);
             var entry = archive.GetEntry(name);
             if (entry is null) return null;
             if (entry.Length > MaxFileBytes)

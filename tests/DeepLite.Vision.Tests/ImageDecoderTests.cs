@@ -66,6 +66,39 @@ public sealed class ImageDecoderTests
         Assert.Equal(expected, image.Pixels);
     }
 
+    /// <summary>The direct BMP reader takes exactly the 24/32-bit BI_RGB files and gives stb_image's pixels for them.</summary>
+    [Theory]
+    [MemberData(nameof(SyntheticBmps))]
+    public void Bmp_UncompressedReader_EqualsStbImage(int width, int height, int bitsPerPixel, bool topDown, bool bitfields)
+    {
+        byte[]? palette = bitsPerPixel == 8 ? TestImages.Pattern(256, 1, 3, seed: 7) : null;
+        byte[] pixels = TestImages.Pattern(width, height, bitsPerPixel / 8, seed: width + height);
+        byte[] file = TestImages.Bmp(width, height, bitsPerPixel, pixels, topDown, palette, bitfields);
+
+        byte[]? direct = UncompressedBmp.TryDecode(file, width, height);
+
+        if (bitsPerPixel == 8 || bitfields)
+        {
+            Assert.Null(direct);
+            return;
+        }
+        Assert.NotNull(direct);
+        Assert.Equal(StbImageSharp.ImageResult.FromMemory(file, StbImageSharp.ColorComponents.RedGreenBlue).Data, direct);
+    }
+
+    [Theory]
+    [MemberData(nameof(BmpFiles))]
+    public void Bmp_UncompressedReader_EqualsStbImageOnTestImages(string relativePath)
+    {
+        byte[] file = File.ReadAllBytes(Path.Combine(TestData.Images, relativePath));
+        var stb = StbImageSharp.ImageResult.FromMemory(file, StbImageSharp.ColorComponents.RedGreenBlue);
+
+        byte[]? direct = UncompressedBmp.TryDecode(file, stb.Width, stb.Height);
+
+        Assert.NotNull(direct);
+        Assert.True(stb.Data.AsSpan().SequenceEqual(direct), $"{relativePath}: the direct reader differs from stb_image.");
+    }
+
     [Fact]
     public void Bmp_EightBitWithShortPalette_UsesPaletteEntries()
     {

@@ -14,16 +14,6 @@ internal sealed class Downloader(HttpClient http, TextWriter log)
     public int MaxAttempts { get; init; } = 4;
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Resolves a path or catalog name to a local file, downloading catalog files on first use.</summary>
-    public static string Resolve(string pathOrName, TextWriter log)
-    {
-        if (File.Exists(pathOrName)) return pathOrName;
-        var entry = ModelCatalog.Find(pathOrName)
-            ?? throw new FileNotFoundException($"'{pathOrName}' is neither a file nor a catalog name. Catalog: {string.Join(", ", ModelCatalog.Entries.Select(e => e.Name))}.");
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        return new Downloader(http, log).Fetch(entry, ModelCatalog.BaseUrl, ModelCatalog.CacheFolder);
-    }
-
     /// <summary>Returns the verified cached file of <paramref name="entry"/>, downloading it if needed.</summary>
     public string Fetch(CatalogEntry entry, string baseUrl, string cacheFolder)
     {

@@ -29,6 +29,21 @@ internal static class ModelCatalog
     public static CatalogEntry? Find(string name) =>
         Entries.FirstOrDefault(e => e.Name == name || e.FileName == name);
 
+    /// <summary>Resolves a path or catalog name to a local file, downloading catalog files into the cache on first use.
+    /// A build without downloads (<c>-p:DeepLiteEdgeDownloads=false</c>) accepts existing files only.</summary>
+    public static string Resolve(string pathOrName, TextWriter log)
+    {
+        if (File.Exists(pathOrName)) return pathOrName;
+        var entry = Find(pathOrName)
+            ?? throw new FileNotFoundException($"'{pathOrName}' is neither a file nor a catalog name. Catalog: {string.Join(", ", Entries.Select(e => e.Name))}.");
+#if DEEPLITE_NO_DOWNLOADS
+        throw new FileNotFoundException($"'{pathOrName}' is not a file, and this build of deeplite cannot download catalog models; fetch {entry.FileName} from {DefaultBaseUrl} and pass its path.");
+#else
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        return new Downloader(http, log).Fetch(entry, BaseUrl, CacheFolder);
+#endif
+    }
+
     public static string BaseUrl
     {
         get

@@ -34,15 +34,18 @@ internal static class BenchCommand
             "Measure a model end to end in this process: load time (read + interpreter + AllocateTensors), first inference, "
             + "then median, p90 and min latency of the timed runs on seeded random inputs; CPU use during the timed runs "
             + "(process CPU time / wall time, so 100% = one core fully busy and N threads can reach N x 100%); "
-            + "peak resident memory of the process, managed heap and tensor arena (MB = 2^20 bytes); MACs and GMAC/s at the median. "
-            + "A progress bar is drawn only on an interactive terminal and never with --json.")
+            + "peak resident memory of the process, managed heap and tensor arena (MB = 2^20 bytes); MACs and GMAC/s at the median."
+#if !DEEPLITE_EDGE
+            + " A progress bar is drawn only on an interactive terminal and never with --json."
+#endif
+            )
         {
             model, threads, runs, warmup, seed, json, profile,
         };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
+            string path = ModelCatalog.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
             var settings = new ModelBenchmarkSettings(path, parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(profile));
             bool asJson = parse.GetValue(json);
             bool progressBar = !asJson && CommandSupport.IsInteractiveConsole(output);

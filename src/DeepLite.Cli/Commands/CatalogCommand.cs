@@ -22,7 +22,7 @@ internal static class CatalogCommand
             }
             foreach (string name in names)
             {
-                output.WriteLine(Downloader.Resolve(name, parse.InvocationConfiguration.Error));
+                output.WriteLine(ModelCatalog.Resolve(name, parse.InvocationConfiguration.Error));
             }
             return 0;
         });

@@ -24,11 +24,11 @@ internal static class ClassifyCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             string modelName = parse.GetValue(model)!;
-            string path = Downloader.Resolve(modelName, error);
+            string path = ModelCatalog.Resolve(modelName, error);
             string? labelsPath = parse.GetValue(labels);
             if (labelsPath is null && ModelCatalog.Find(modelName) is { Labels: { } catalogLabels } && !File.Exists(modelName))
             {
-                labelsPath = Downloader.Resolve(catalogLabels, error);
+                labelsPath = ModelCatalog.Resolve(catalogLabels, error);
             }
             int k = parse.GetValue(top);
             if (k <= 0) throw new ArgumentException("--top must be at least 1.");
@@ -39,7 +39,7 @@ internal static class ClassifyCommand
             var background = ImageModelMetadata.ReadBackground(loaded);
             foreach (string imageName in parse.GetValue(images)!)
             {
-                string imagePath = Downloader.Resolve(imageName, error);
+                string imagePath = ModelCatalog.Resolve(imageName, error);
                 var image = background is { } colour ? ImageDecoder.Decode(imagePath, colour) : ImageDecoder.Decode(imagePath);
                 var clock = Stopwatch.StartNew();
                 var results = classifier.Classify(image, k, parse.GetValue(resize));

@@ -56,7 +56,7 @@ internal static class CommandSupport
     {
         if (labelsPath is null && ModelCatalog.Find(modelName) is { Labels: { } catalogLabels } && !File.Exists(modelName))
         {
-            labelsPath = Downloader.Resolve(catalogLabels, log);
+            labelsPath = ModelCatalog.Resolve(catalogLabels, log);
         }
         return labelsPath is null ? null : Labels.Load(labelsPath);
     }

@@ -39,7 +39,7 @@ internal static class CompareCommand
             var error = parse.InvocationConfiguration.Error;
             string? labelsPath = parse.GetValue(labels);
             var compared = parse.GetValue(models)!
-                .Select(name => new ComparedModel(name, Downloader.Resolve(name, error), CommandSupport.ResolveLabels(name, labelsPath, error)))
+                .Select(name => new ComparedModel(name, ModelCatalog.Resolve(name, error), CommandSupport.ResolveLabels(name, labelsPath, error)))
                 .ToArray();
             var images = ImageSet.Load(parse.GetValue(data)!);
             bool asJson = parse.GetValue(json);

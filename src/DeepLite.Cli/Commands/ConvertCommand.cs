@@ -19,7 +19,7 @@ internal static class ConvertCommand
         command.SetAction(parse =>
         {
             var writer = parse.InvocationConfiguration.Output;
-            string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
+            string path = ModelCatalog.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
             var target = parse.GetValue(to) switch
             {
                 "float32" => ConversionTarget.Float32,

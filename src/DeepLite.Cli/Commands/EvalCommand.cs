@@ -35,7 +35,7 @@ internal static class EvalCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             string modelName = parse.GetValue(model)!;
-            string path = Downloader.Resolve(modelName, error);
+            string path = ModelCatalog.Resolve(modelName, error);
             var dataset = ImageFolderDataset.Load(parse.GetValue(data)!);
             bool asJson = parse.GetValue(json);
             var report = CommandSupport.WithProgress(!asJson && CommandSupport.IsInteractiveConsole(output), $"{dataset.Images.Count} images", progress =>

@@ -16,7 +16,7 @@ internal static class InspectCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
+            string path = ModelCatalog.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
             using var loaded = TfLiteModel.Load(path);
             Interpreter? interpreter = null;
             string? allocationError = null;

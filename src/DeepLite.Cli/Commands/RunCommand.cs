@@ -18,7 +18,7 @@ internal static class RunCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            string path = Downloader.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
+            string path = ModelCatalog.Resolve(parse.GetValue(model)!, parse.InvocationConfiguration.Error);
             string[] files = parse.GetValue(inputs) ?? [];
             using var loaded = TfLiteModel.Load(path);
             using var interpreter = new Interpreter(loaded, new InterpreterOptions { Threads = parse.GetValue(threads) });

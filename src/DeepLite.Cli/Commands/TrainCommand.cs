@@ -39,7 +39,7 @@ internal static class TrainCommand
             string? folder = Path.GetDirectoryName(Path.GetFullPath(headPath));
             var options = new TransferLearningOptions
             {
-                BaseModel = Downloader.Resolve(parse.GetValue(baseModel)!, parse.InvocationConfiguration.Error),
+                BaseModel = ModelCatalog.Resolve(parse.GetValue(baseModel)!, parse.InvocationConfiguration.Error),
                 CutAt = parse.GetValue(cutAt),
                 DataFolder = parse.GetValue(data)!,
                 HoldoutFraction = holdoutFraction,

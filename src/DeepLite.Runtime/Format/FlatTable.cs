@@ -69,11 +69,20 @@ public readonly struct FlatTable
 
     private static void CheckRange(int bufferLength, long position, long length, string context, string what)
     {
-        if (position < 0 || length < 0 || position + length > bufferLength)
-        {
-            throw new ModelFormatException($"{context}: {what} at byte {position} (length {length}) lies outside the file ({bufferLength} bytes); the file is truncated or corrupt.");
-        }
+        if (!InRange(bufferLength, position, length)) throw OutsideFile(bufferLength, position, length, context, what);
     }
+
+    private static bool InRange(int bufferLength, long position, long length) => position >= 0 && length >= 0 && position + length <= bufferLength;
+
+    /// <summary>Checks a read of field <paramref name="field"/>; the message is only formatted when the check fails, so
+    /// reading a valid model allocates nothing here.</summary>
+    private void CheckField(long position, long length, int field, string what)
+    {
+        if (!InRange(_buffer.Length, position, length)) throw OutsideFile(_buffer.Length, position, length, Context, $"field {field}{what}");
+    }
+
+    private static ModelFormatException OutsideFile(int bufferLength, long position, long length, string context, string what) =>
+        new($"{context}: {what} at byte {position} (length {length}) lies outside the file ({bufferLength} bytes); the file is truncated or corrupt.");
 
     /// <summary>Absolute position of field <paramref name="field"/>'s inline value, or -1 when the field is absent.</summary>
     private int FieldPosition(int field)
@@ -94,7 +103,7 @@ public readonly struct FlatTable
         int pos = FieldPosition(field);
         if (pos < 0) return defaultValue;
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        CheckRange(_buffer.Length, pos, size, Context, $"field {field}");
+        CheckField(pos, size, field, "");
         return MemoryMarshal.Read<T>(_buffer.Span.Slice(pos, size));
     }
 
@@ -112,9 +121,9 @@ public readonly struct FlatTable
     {
         int pos = FieldPosition(field);
         if (pos < 0) return -1;
-        CheckRange(_buffer.Length, pos, 4, Context, $"field {field} reference");
+        CheckField(pos, 4, field, " reference");
         long target = pos + (long)BinaryPrimitives.ReadUInt32LittleEndian(_buffer.Span.Slice(pos, 4));
-        CheckRange(_buffer.Length, target, 4, Context, $"field {field} target");
+        CheckField(target, 4, field, " target");
         return (int)target;
     }
 
@@ -150,7 +159,10 @@ public readonly struct FlatTable
         if (target < 0) return (0, 0);
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.Span.Slice(target, 4));
         long length = count * (long)elementSize;
-        CheckRange(_buffer.Length, target + 4L, length, Context, $"field {field} vector of {count} elements");
+        if (!InRange(_buffer.Length, target + 4L, length))
+        {
+            throw OutsideFile(_buffer.Length, target + 4L, length, Context, $"field {field} vector of {count} elements");
+        }
         return (target + 4, (int)length);
     }
 
