@@ -42,7 +42,8 @@ internal static class HeadFineTuning
     public const float DefaultLearningRate = 0.01f;
 
     /// <summary>Returns a head whose row and bias <paramref name="classIndex"/> were trained for <paramref name="epochs"/>
-    /// on <paramref name="examples"/>; every other row and bias equals <paramref name="head"/>'s bit for bit.</summary>
+    /// on <paramref name="examples"/>; every other row and bias equals <paramref name="head"/>'s bit for bit. Costs one
+    /// pass of the head over each example, then <c>O(depth + classes)</c> per example and epoch (the frozen logits are kept).</summary>
     public static ClassifierHead TrainRow(ClassifierHead head, int classIndex, IReadOnlyList<LabelledEmbedding> examples, int epochs, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(head);
@@ -60,7 +61,9 @@ internal static class HeadFineTuning
         var trained = new ClassifierHead(weights, bias, head.Depth);
         if (epochs == 0) return trained;
 
-        var targets = examples.Select(example => Target(head, classIndex, example)).ToArray();
+        var frozenLogits = examples.Select(example => head.Logits(example.Embedding)).ToArray();
+        var targets = examples.Select((example, n) => Target(frozenLogits[n], classIndex, example.ClassIndex == classIndex)).ToArray();
+        var probabilities = new float[head.Classes];
         var row = weights.AsSpan(classIndex * head.Depth, head.Depth);
         var optimizer = GradientDescent.Sgd(learningRate);
         var gradient = new float[head.Depth + 1];
@@ -70,7 +73,8 @@ internal static class HeadFineTuning
             for (int n = 0; n < examples.Count; n++)
             {
                 var embedding = examples[n].Embedding;
-                var probabilities = trained.Logits(embedding);
+                frozenLogits[n].CopyTo(probabilities, 0);
+                probabilities[classIndex] = ClassifierHead.Dot(row, embedding) + bias[classIndex];
                 SoftmaxCrossEntropy.SoftmaxInPlace(probabilities, targets[n]);
                 float delta = (probabilities[classIndex] - targets[n][classIndex]) / examples.Count;
                 for (int i = 0; i < embedding.Length; i++) gradient[i] += delta * embedding[i];
@@ -81,13 +85,14 @@ internal static class HeadFineTuning
         return trained;
     }
 
-    /// <summary>The soft target of <paramref name="example"/> (see the class remarks); it sums to 1.</summary>
-    private static float[] Target(ClassifierHead head, int classIndex, LabelledEmbedding example)
+    /// <summary>The soft target of an example with the starting head's <paramref name="logits"/> (see the class remarks); it
+    /// sums to 1.</summary>
+    private static float[] Target(float[] logits, int classIndex, bool isExampleOfClass)
     {
-        var target = head.Logits(example.Embedding);
+        var target = (float[])logits.Clone();
         target[classIndex] = float.NegativeInfinity;
         SoftmaxCrossEntropy.SoftmaxInPlace(target);
-        float own = example.ClassIndex == classIndex ? 1 : 0;
+        float own = isExampleOfClass ? 1 : 0;
         for (int c = 0; c < target.Length; c++) target[c] *= 1 - own;
         target[classIndex] = own;
         return target;

@@ -52,9 +52,10 @@ public sealed class HeadFineTuningTests(ITestOutputHelper log)
         var random = new Random(3);
         var head = new ClassifierHead([.. Enumerable.Range(0, 1002 * 256).Select(_ => (float)(random.NextDouble() - 0.5) * 0.1f)], new float[1002], 256);
         var examples = Enumerable.Range(0, 5).Select(_ => new LabelledEmbedding([.. Enumerable.Range(0, 256).Select(_ => (float)random.NextDouble() * 6)], 1001)).ToList();
+        HeadFineTuning.TrainRow(head, 1001, examples, epochs: 10, learningRate: 0.01f);
         var stopwatch = Stopwatch.StartNew();
         HeadFineTuning.TrainRow(head, 1001, examples, epochs: 10, learningRate: 0.01f);
-        log.WriteLine($"10 epochs, 5 examples, 1002 classes x 256: {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
+        log.WriteLine($"10 epochs, 5 examples, 1002 classes x 256 (second run): {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5));
     }
 
