@@ -22,7 +22,7 @@ public sealed class GradientDescent
     }
 
     /// <summary>True for Adam, false for plain SGD.</summary>
-    public bool IsAdam => _first.Length > 0;
+    private bool IsAdam => _first.Length > 0;
 
     /// <summary>Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) for <paramref name="parameters"/> parameters:
     /// <c>w −= rate · m̂ / (√v̂ + ε)</c>.</summary>
