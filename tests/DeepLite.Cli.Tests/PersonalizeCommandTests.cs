@@ -53,6 +53,28 @@ public sealed class PersonalizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Personalize_Epochs_FineTunesAndSaysSoInTheNote()
+    {
+        var store = new LocalModelStore(Store);
+        store.Save("mobilenet", File.ReadAllBytes(TestData.Model("mobilenet_v1_0.25_128_quant.tflite")));
+        var (exit, _, error) = Run("personalize", "--model", "mobilenet", "--store", Store, "--add-class", "my_snack", Hotdog(0));
+        Assert.True(exit == 0, error);
+        (exit, _, error) = Run("personalize", "--model", "mobilenet", "--store", Store, "--add-class", "my_hotdog", Hotdog(1), "--epochs", "30");
+        Assert.True(exit == 0, error);
+        var latest = store.Latest("mobilenet")!;
+        Assert.Equal((3, 2, "added class 'my_hotdog' from 1 images, fine-tuned 30 epochs"), (latest.Version, latest.ParentVersion, latest.Note));
+        using var model = TfLiteModel.Load(store.Open("mobilenet"));
+        using var classifier = new ImageClassifier(model);
+        Assert.Equal("my_snack", classifier.Classify(ImageDecoder.Decode(Hotdog(0)), 1)[0].Label);
+        Assert.Equal("my_hotdog", classifier.Classify(ImageDecoder.Decode(Hotdog(1)), 1)[0].Label);
+
+        (exit, _, error) = Run("personalize", "--model", "mobilenet", "--store", Store, "--add-class", "x", Hotdog(0), "--epochs", "-1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--epochs", error, StringComparison.Ordinal);
+        Assert.Equal(3, store.Latest("mobilenet")!.Version);
+    }
+
+    [Fact]
     public void Personalize_Failures_LeaveTheStoreUnchanged()
     {
         var store = new LocalModelStore(Store);

@@ -19,11 +19,17 @@ internal static class PersonalizeCommand
         var name = new Option<string?>("--name") { Description = "Name in the store (default: the model file's name without extension)." };
         var labels = new Option<string?>("--labels") { Description = "Label file for a model without packed labels." };
         var outPath = new Option<string?>("--out", "-o") { Description = "Also write the personalised model here." };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "Epochs of fine-tuning the class's row on the cached example embeddings after imprinting (0: imprint only).",
+            DefaultValueFactory = _ => 0,
+        };
+        CommandSupport.AtLeast(epochs, 0);
         var command = new Command("personalize",
             "On-device learning: add a class (--add-class) or examples of an existing one (--add-examples) from a few images by weight "
-            + "imprinting, without changing existing classes, and save the result as a new version in the local model store.")
+            + "imprinting (optionally fine-tuned for --epochs), without changing existing classes, and save the result as a new version in the local model store.")
         {
-            model, addClass, addExamples, images, store, name, labels, outPath,
+            model, addClass, addExamples, images, store, name, labels, outPath, epochs,
         };
         command.Validators.Add(result =>
         {
@@ -46,13 +52,17 @@ internal static class PersonalizeCommand
             string[] files = parse.GetValue(images) ?? [];
             var givenLabels = parse.GetValue(labels) is { } labelFile ? Labels.Load(labelFile) : null;
 
+            int fineTuneEpochs = parse.GetValue(epochs);
+            var options = new PersonalizationOptions { FineTuneEpochs = fineTuneEpochs };
+
             byte[] bytes = File.ReadAllBytes(path);
             var result = adding
-                ? ModelPersonalizer.AddClass(bytes, label, files, givenLabels, path)
-                : ModelPersonalizer.AddExamples(bytes, label, files, givenLabels, path);
-            string note = adding
+                ? ModelPersonalizer.AddClass(bytes, label, files, givenLabels, path, options)
+                : ModelPersonalizer.AddExamples(bytes, label, files, givenLabels, path, options);
+            string note = (adding
                 ? $"added class '{label}' from {files.Length} images"
-                : $"added {files.Length} examples to class '{label}'";
+                : $"added {files.Length} examples to class '{label}'")
+                + (fineTuneEpochs > 0 ? $", fine-tuned {fineTuneEpochs} epochs" : "");
             if (targetName != storedName) parentVersion = null;
             var version = modelStore.Save(targetName, result.Model, parentVersion, note);
             string storedPath = modelStore.Open(targetName, version.Version);

@@ -34,6 +34,10 @@ public sealed record PersonalizedModel(byte[] Model, IReadOnlyList<string> Label
 /// requantized to the new min/max (a change of at most half a new step per weight); per-channel models quantize only the
 /// new channel. The logit range is widened upward when the new class's logits would not fit, which coarsens the old
 /// logits' steps but keeps them representable.</para>
+/// <para>With <see cref="PersonalizationOptions.FineTuneEpochs"/> above 0, the imprinted (or refined) row and its bias are then
+/// trained for that many epochs by <see cref="HeadFineTuning"/> on the embeddings of this class's examples, cached ones
+/// included, and of other personalised classes' cached examples; every other row stays frozen, so the guarantees above
+/// hold. Every example's embedding is cached in the model (<see cref="ExampleEmbeddingsMetadata"/>).</para>
 /// <para>The number of examples of each personalised class is recorded in the model (metadata entry
 /// <see cref="ExampleCountsMetadata"/>); a class without a record counts as <see cref="DefaultExampleCount"/> examples
 /// when refined with <see cref="AddExamples"/>.</para>
@@ -50,31 +54,42 @@ public static class ModelPersonalizer
     /// <summary>Metadata entry with one line <c>count TAB label</c> per personalised class.</summary>
     public const string ExampleCountsMetadata = "DEEPLITE_EXAMPLE_COUNTS";
 
+    /// <summary>Metadata entry caching the embedding of every example image the model was personalised with (its label and
+    /// float32 values), so fine-tuning can train on earlier examples without their images.</summary>
+    public const string ExampleEmbeddingsMetadata = "DEEPLITE_EXAMPLE_EMBEDDINGS";
+
     /// <summary>Returns <paramref name="model"/> with one more class, <paramref name="label"/>, imprinted from <paramref name="images"/>.</summary>
     /// <param name="model">The classifier's .tflite bytes.</param>
     /// <param name="label">The new class's name; must not be a label the model already has.</param>
     /// <param name="images">Image files (PNG, JPEG, BMP) of the new class.</param>
     /// <param name="labels">Labels of the model's classes when it has none packed (or to replace them); null: the packed ones, else class indices.</param>
     /// <param name="source">Names the model in error messages.</param>
+    /// <param name="options">Fine-tuning after imprinting; null: imprint only.</param>
     /// <exception cref="PersonalizationException">Empty or existing label, no images, an image missing, or no head found.</exception>
     /// <exception cref="ImageFormatException">An image does not decode; the message names the file.</exception>
     public static PersonalizedModel AddClass(ReadOnlyMemory<byte> model, string label, IReadOnlyList<string> images,
-        IReadOnlyList<string>? labels = null, string source = "model") =>
-        Personalize(model, label, images, labels, source, addClass: true);
+        IReadOnlyList<string>? labels = null, string source = "model", PersonalizationOptions? options = null) =>
+        Personalize(model, label, images, labels, source, options, addClass: true);
 
     /// <summary>Returns <paramref name="model"/> with the row of the existing class <paramref name="label"/> turned toward
     /// <paramref name="images"/>, weighted by the examples the class already counts (<see cref="DefaultExampleCount"/> unless recorded).</summary>
     /// <exception cref="PersonalizationException">Empty or unknown label, no images, an image missing, or no head found.</exception>
     /// <exception cref="ImageFormatException">An image does not decode; the message names the file.</exception>
     public static PersonalizedModel AddExamples(ReadOnlyMemory<byte> model, string label, IReadOnlyList<string> images,
-        IReadOnlyList<string>? labels = null, string source = "model") =>
-        Personalize(model, label, images, labels, source, addClass: false);
+        IReadOnlyList<string>? labels = null, string source = "model", PersonalizationOptions? options = null) =>
+        Personalize(model, label, images, labels, source, options, addClass: false);
 
     private static PersonalizedModel Personalize(ReadOnlyMemory<byte> bytes, string label, IReadOnlyList<string> images,
-        IReadOnlyList<string>? labels, string source, bool addClass)
+        IReadOnlyList<string>? labels, string source, PersonalizationOptions? options, bool addClass)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(source);
+        options ??= new PersonalizationOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.FineTuneEpochs, nameof(options));
+        if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "The learning rate must be positive and finite.");
+        }
         if (string.IsNullOrWhiteSpace(label)) throw new PersonalizationException("The class label is empty.");
         if (label.Contains('\n', StringComparison.Ordinal) || label.Contains('\r', StringComparison.Ordinal) || label != label.Trim())
         {
@@ -108,7 +123,22 @@ public static class ModelPersonalizer
             head = WeightImprinting.AddExamples(head, classIndex, embeddings, existing);
             exampleCount = existing + images.Count;
         }
-        float peak = embeddings.Max(e => head.Logits(e)[classIndex]);
+        var cached = ExampleEmbeddings.Read(graph);
+        if (cached.Any(example => example.Embedding.Length != head.Depth))
+        {
+            throw new PersonalizationException($"{source}: a cached example embedding does not have the head's {head.Depth} values.");
+        }
+        var positives = cached.Where(example => example.Label == label).Select(example => example.Embedding).Concat(embeddings).ToList();
+        if (options.FineTuneEpochs > 0)
+        {
+            var examples = cached
+                .Select(example => new LabelledEmbedding(example.Embedding, example.Label == label ? classIndex : FindLabel(classLabels, example.Label)))
+                .Where(example => example.ClassIndex >= 0)
+                .Concat(embeddings.Select(e => new LabelledEmbedding(e, classIndex)))
+                .ToList();
+            head = HeadFineTuning.TrainRow(head, classIndex, examples, options.FineTuneEpochs, options.LearningRate);
+        }
+        float peak = positives.Max(e => head.Logits(e)[classIndex]);
         layer.Write(head, new HashSet<int> { classIndex }, peak + WeightImprinting.Margin);
 
         var newLabels = addClass ? [.. classLabels, label] : classLabels;
@@ -122,6 +152,7 @@ public static class ModelPersonalizer
                 Name = metadata.ModelName ?? "image classifier",
             }.ApplyTo(graph);
         }
+        ExampleEmbeddings.Write(graph, cached.Concat(embeddings.Select(e => (label, e))));
         counts[label] = exampleCount;
         graph.SetMetadata(ExampleCountsMetadata, Encoding.UTF8.GetBytes(string.Concat(
             counts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Value}\t{p.Key}\n")))));

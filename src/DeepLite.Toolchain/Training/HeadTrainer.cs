@@ -1,3 +1,5 @@
+using DeepLite.Modeling.Training;
+
 namespace DeepLite.Toolchain.Training;
 
 /// <summary>How the head's weights are updated from each mini-batch gradient.</summary>
@@ -87,7 +89,10 @@ public static class HeadTrainer
         for (int i = 0; i < weights.Length; i++) weights[i] = (float)((random.NextDouble() * 2) - 1) * limit * 0.1f;
 
         var exampleWeight = ExampleWeights(train, classes, options.ClassBalanced);
-        var optimizer = new Optimizer(options, weights.Length + bias.Length);
+        float rate = options.LearningRate ?? (options.Optimizer == HeadOptimizer.Adam ? 0.003f : 0.05f);
+        var optimizer = options.Optimizer == HeadOptimizer.Adam
+            ? GradientDescent.Adam(rate, weights.Length + bias.Length)
+            : GradientDescent.Sgd(rate);
         var gradient = new float[weights.Length + bias.Length];
         var logits = new float[classes];
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -111,7 +116,7 @@ public static class HeadTrainer
                     var x = train.Features[n];
                     float w = exampleWeight[n];
                     TrainedHead.ComputeLogits(weights, bias, x, logits);
-                    epochLoss += w * SoftmaxInPlace(logits, train.Labels[n]);
+                    epochLoss += w * SoftmaxCrossEntropy.SoftmaxInPlace(logits, train.Labels[n]);
                     batchWeight += w;
                     // d(loss)/d(logit_c) = p_c - [c == label], scaled by the example weight.
                     for (int c = 0; c < classes; c++)
@@ -175,53 +180,8 @@ public static class HeadTrainer
         {
             TrainedHead.ComputeLogits(weights, bias, set.Features[n], logits);
             if (TrainedHead.ArgMax(logits) == set.Labels[n]) correct++;
-            loss += SoftmaxInPlace(logits, set.Labels[n]);
+            loss += SoftmaxCrossEntropy.SoftmaxInPlace(logits, set.Labels[n]);
         }
         return (loss / set.Count, (double)correct / set.Count);
-    }
-
-    /// <summary>Replaces logits by softmax probabilities (max subtracted first) and returns <c>-log p[label]</c>.</summary>
-    private static double SoftmaxInPlace(Span<float> logits, int label)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float v in logits) max = MathF.Max(max, v);
-        double sum = 0;
-        for (int c = 0; c < logits.Length; c++) sum += Math.Exp(logits[c] - max);
-        double loss = Math.Log(sum) - (logits[label] - max);
-        for (int c = 0; c < logits.Length; c++) logits[c] = (float)(Math.Exp(logits[c] - max) / sum);
-        return loss;
-    }
-
-    /// <summary>Adam or SGD state over the concatenated [weights, bias] parameters.</summary>
-    private sealed class Optimizer(HeadTrainingOptions options, int parameters)
-    {
-        private const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
-        private readonly float _rate = options.LearningRate ?? (options.Optimizer == HeadOptimizer.Adam ? 0.003f : 0.05f);
-        private readonly float[] _first = options.Optimizer == HeadOptimizer.Adam ? new float[parameters] : [];
-        private readonly float[] _second = options.Optimizer == HeadOptimizer.Adam ? new float[parameters] : [];
-        private int _step;
-
-        public void Step(float[] weights, float[] bias, float[] gradient)
-        {
-            _step++;
-            double correction1 = 1 - Math.Pow(Beta1, _step), correction2 = 1 - Math.Pow(Beta2, _step);
-            for (int i = 0; i < gradient.Length; i++)
-            {
-                float update;
-                if (options.Optimizer == HeadOptimizer.Sgd)
-                {
-                    update = _rate * gradient[i];
-                }
-                else
-                {
-                    _first[i] = (Beta1 * _first[i]) + ((1 - Beta1) * gradient[i]);
-                    _second[i] = (Beta2 * _second[i]) + ((1 - Beta2) * gradient[i] * gradient[i]);
-                    float mean = (float)(_first[i] / correction1), variance = (float)(_second[i] / correction2);
-                    update = _rate * mean / (MathF.Sqrt(variance) + Epsilon);
-                }
-                if (i < weights.Length) weights[i] -= update;
-                else bias[i - weights.Length] -= update;
-            }
-        }
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using DeepLite.Client.Learning;
 using DeepLite.Modeling;
+using DeepLite.Modeling.Conversion;
 using DeepLite.Modeling.Tests;
 using DeepLite.Runtime;
 using DeepLite.Tests;
@@ -19,6 +21,7 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
     private const string QuantModel = "mobilenet_v1_0.25_128_quant.tflite";
     private const string FloatModel = "mobilenet_v1_0.25_128_float.tflite";
     private const string NewClass = "my_hotdog";
+    private const int FineTuneEpochs = 10;
     private readonly string _folder = Directory.CreateTempSubdirectory("deeplite-personalize-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -32,11 +35,13 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
 
     private static IReadOnlyList<string> ImageNetLabels => Labels.Load(TestData.Model("imagenet_labels.txt"));
 
-    private static string Top1(byte[] model, string image)
+    private static string Top1(byte[] model, string image) => Classify(model, image).Label;
+
+    private static Classification Classify(byte[] model, string image)
     {
         using var tflite = TfLiteModel.FromBytes(model);
         using var classifier = new ImageClassifier(tflite);
-        return classifier.Classify(ImageDecoder.Decode(image, RgbColor.White), topK: 1)[0].Label;
+        return classifier.Classify(ImageDecoder.Decode(image, RgbColor.White), topK: 1)[0];
     }
 
     /// <summary>(image path, real TFLite's top-1 class index) of every bilinear golden image case of <paramref name="model"/>.</summary>
@@ -55,10 +60,38 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
         return cases;
     }
 
-    private void AssertLearnsHotdogWithoutForgetting(string modelFile, IReadOnlyList<string>? labels)
+    /// <summary>A per-channel int8 (QC8 head) MobileNet v1 0.25/128, quantized from the float one by
+    /// <see cref="PostTrainingQuantizer"/>, calibrated on the shared photos except the held-out hotdogs.</summary>
+    private static readonly Lazy<byte[]> Int8Model = new(() =>
     {
-        byte[] original = File.ReadAllBytes(TestData.Model(modelFile));
-        var result = ModelPersonalizer.AddClass(original, NewClass, HotdogTrain, labels, modelFile);
+        using var floatModel = TfLiteModel.Load(TestData.Model(FloatModel));
+        using var interpreter = new Interpreter(floatModel);
+        interpreter.AllocateTensors();
+        var calibration = new List<float[]>();
+        foreach (string file in Directory.GetFiles(TestData.Images, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                     .Where(f => !HotdogTest.Contains(f) && (f.EndsWith(".bmp", StringComparison.Ordinal) || f.EndsWith(".jpg", StringComparison.Ordinal))))
+        {
+            ImagePreprocessor.Prepare(ImageDecoder.Decode(file, RgbColor.White), interpreter.Inputs[0], ResizeMode.Bilinear, InputNormalization.Default);
+            calibration.Add(interpreter.Inputs[0].ToArray<float>());
+        }
+        return PostTrainingQuantizer.Quantize(floatModel, calibration,
+            new QuantizationOptions { Scheme = QuantizationScheme.Int8, InputNormalization = (127.5f, 127.5f) }).ToBytes();
+    });
+
+    private static byte[] ModelBytes(string modelFile) => modelFile == Int8ModelName ? Int8Model.Value : File.ReadAllBytes(TestData.Model(modelFile));
+
+    /// <summary>Test-case name of <see cref="Int8Model"/>.</summary>
+    private const string Int8ModelName = "mobilenet_v1_0.25_128_int8_ptq";
+
+    private static IReadOnlyList<string>? LabelsFor(string modelFile) => modelFile == QuantModel ? null : ImageNetLabels;
+
+    private void AssertLearnsHotdogWithoutForgetting(string modelFile, int epochs = 0)
+    {
+        byte[] original = ModelBytes(modelFile);
+        var stopwatch = Stopwatch.StartNew();
+        var result = ModelPersonalizer.AddClass(original, NewClass, HotdogTrain, LabelsFor(modelFile), modelFile,
+            new PersonalizationOptions { FineTuneEpochs = epochs });
+        log.WriteLine($"{modelFile}, {epochs} epochs: personalised in {stopwatch.ElapsedMilliseconds} ms");
 
         Assert.Equal(1002, result.Labels.Count);
         Assert.Equal(1001, result.ClassIndex);
@@ -71,6 +104,12 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
             var (old, updated) = (ClassifierLayer.Find(ModelGraph.From(before), "before"), ClassifierLayer.Find(ModelGraph.From(after), "after"));
             log.WriteLine($"{modelFile}: weight scale {old.Weights.Quantization?.Scale} -> {updated.Weights.Quantization?.Scale}, "
                 + $"logit scale {old.Logits.Quantization?.Scale} -> {updated.Logits.Quantization?.Scale}");
+            if (modelFile == Int8ModelName)
+            {
+                Assert.Equal((TensorType.Int8, 1001, 1002), (old.Weights.Type, old.Weights.Quantization!.Scales.Length, updated.Weights.Quantization!.Scales.Length));
+                Assert.Equal(old.Weights.Quantization.Scales, updated.Weights.Quantization.Scales[..1001]);
+                Assert.Equal(old.Weights.Data, updated.Weights.Data![..old.Weights.Data!.Length]);
+            }
         }
 
         int correct = HotdogTest.Count(image => Top1(result.Model, image) == NewClass);
@@ -78,32 +117,46 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(HotdogTest.Length, correct);
         Assert.All(new[] { "cat_test_0.bmp", "dog_test_0.bmp" }, image => Assert.NotEqual(NewClass, Top1(result.Model, Imprinting(image))));
 
-        var goldens = Goldens(modelFile).Where(g => !g.Image.EndsWith("hot_dog.jpg", StringComparison.Ordinal)).ToList();
+        var goldens = Goldens(modelFile == Int8ModelName ? FloatModel : modelFile).Where(g => !g.Image.EndsWith("hot_dog.jpg", StringComparison.Ordinal)).ToList();
         Assert.True(goldens.Count >= 5, $"only {goldens.Count} golden images for {modelFile}");
         int changed = 0;
         foreach (var (image, top1) in goldens)
         {
+            string expected = ImageNetLabels[modelFile == Int8ModelName ? Classify(original, image).Index : top1];
             string ours = Top1(result.Model, image);
-            log.WriteLine($"  {Path.GetFileName(image)}: golden '{ImageNetLabels[top1]}', personalised '{ours}'");
-            if (ours != ImageNetLabels[top1]) changed++;
+            log.WriteLine($"  {Path.GetFileName(image)}: {(modelFile == Int8ModelName ? "int8 before" : "golden")} '{expected}', personalised '{ours}'");
+            if (ours != expected) changed++;
         }
         log.WriteLine($"{modelFile}: {changed} of {goldens.Count} golden top-1s changed");
         Assert.Equal(0, changed);
     }
 
-    [Fact]
-    public void AddClass_QU8_MobileNet_LearnsHotdogAndForgetsNothing() => AssertLearnsHotdogWithoutForgetting(QuantModel, labels: null);
-
-    [Fact]
-    public void AddClass_F32_MobileNet_LearnsHotdogAndForgetsNothing() => AssertLearnsHotdogWithoutForgetting(FloatModel, ImageNetLabels);
+    [Theory]
+    [InlineData(0)]
+    [InlineData(FineTuneEpochs)]
+    public void AddClass_QU8_MobileNet_LearnsHotdogAndForgetsNothing(int epochs) => AssertLearnsHotdogWithoutForgetting(QuantModel, epochs);
 
     [Theory]
-    [InlineData(QuantModel)]
-    [InlineData(FloatModel)]
-    public void AddClass_PersonalisedModel_RunsInRealTfLiteLikeDeepLite(string modelFile)
+    [InlineData(0)]
+    [InlineData(FineTuneEpochs)]
+    public void AddClass_F32_MobileNet_LearnsHotdogAndForgetsNothing(int epochs) => AssertLearnsHotdogWithoutForgetting(FloatModel, epochs);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(FineTuneEpochs)]
+    public void AddClass_QC8_MobileNet_LearnsHotdogAndForgetsNothing(int epochs) => AssertLearnsHotdogWithoutForgetting(Int8ModelName, epochs);
+
+    [Theory]
+    [InlineData(QuantModel, 0)]
+    [InlineData(FloatModel, 0)]
+    [InlineData(Int8ModelName, 0)]
+    [InlineData(QuantModel, FineTuneEpochs)]
+    [InlineData(Int8ModelName, FineTuneEpochs)]
+    public void AddClass_PersonalisedModel_RunsInRealTfLiteLikeDeepLite(string modelFile, int epochs)
     {
-        byte[] original = File.ReadAllBytes(TestData.Model(modelFile));
-        var result = ModelPersonalizer.AddClass(original, NewClass, HotdogTrain, modelFile == FloatModel ? ImageNetLabels : null, modelFile);
+        byte[] original = ModelBytes(modelFile);
+        var result = ModelPersonalizer.AddClass(original, NewClass, HotdogTrain, LabelsFor(modelFile), modelFile,
+            new PersonalizationOptions { FineTuneEpochs = epochs });
         string path = Path.Combine(_folder, "personalised.tflite");
         File.WriteAllBytes(path, result.Model);
 
@@ -115,6 +168,67 @@ public sealed class ModelPersonalizerTests(ITestOutputHelper log) : IDisposable
         byte[] input = interpreter.Inputs[0].AsReadOnlyBytes().ToArray();
         double worst = TfLiteOracle.AssertMatches(path, input, floatRelativeTolerance: 1e-3);
         log.WriteLine($"{modelFile}: largest deviation from real TFLite {worst}");
+    }
+
+    /// <summary>The logit margin of <see cref="NewClass"/> over the best other class on the cached example <paramref name="index"/>,
+    /// computed with the model's head dequantized.</summary>
+    private static float CachedMargin(byte[] model, int index)
+    {
+        using var tflite = TfLiteModel.FromBytes(model);
+        var graph = ModelGraph.From(tflite);
+        var logits = ClassifierLayer.Find(graph, "model").Read().Logits(ExampleEmbeddings.Read(graph)[index].Embedding);
+        return logits[^1] - logits[..^1].Max();
+    }
+
+    /// <summary>A class learned after a similar one (two hotdog photos, one per class): fine-tuning must push the new row
+    /// away from the cached example of the earlier class, and change no other row.</summary>
+    [Fact]
+    public void AddClass_FineTuning_RehearsesCachedExamplesOfOtherClasses_AndKeepsOldRows()
+    {
+        byte[] original = File.ReadAllBytes(TestData.Model(QuantModel));
+        var snack = ModelPersonalizer.AddClass(original, "my_snack", [HotdogTrain[0]]);
+        var imprinted = ModelPersonalizer.AddClass(snack.Model, NewClass, [HotdogTrain[1]]);
+        var stopwatch = Stopwatch.StartNew();
+        var tuned = ModelPersonalizer.AddClass(snack.Model, NewClass, [HotdogTrain[1]], options: new PersonalizationOptions { FineTuneEpochs = 30 });
+        log.WriteLine($"30 epochs over 2 cached examples: personalised in {stopwatch.ElapsedMilliseconds} ms");
+
+        using (var model = TfLiteModel.FromBytes(tuned.Model))
+        {
+            Assert.Equal(["my_snack", NewClass], ExampleEmbeddings.Read(ModelGraph.From(model)).Select(e => e.Label));
+        }
+        float[] imprintedMargins = [CachedMargin(imprinted.Model, 0), CachedMargin(imprinted.Model, 1)];
+        float[] tunedMargins = [CachedMargin(tuned.Model, 0), CachedMargin(tuned.Model, 1)];
+        log.WriteLine($"'{NewClass}' minus best other logit on the cached my_snack / {NewClass} examples: imprinted "
+            + $"{imprintedMargins[0]:F2} / {imprintedMargins[1]:F2}, fine-tuned {tunedMargins[0]:F2} / {tunedMargins[1]:F2}");
+        Assert.True(imprintedMargins[0] > 0, "imprinting alone no longer lets the new class take the earlier class's example");
+        Assert.True(tunedMargins[0] < imprintedMargins[0] - 0.5f, $"the my_snack margin moved only from {imprintedMargins[0]} to {tunedMargins[0]}");
+        Assert.True(tunedMargins[1] > 0, $"the {NewClass} example lost its class: margin {tunedMargins[1]}");
+        Assert.Equal("my_snack", Top1(tuned.Model, HotdogTrain[0]));
+        Assert.Equal(NewClass, Top1(tuned.Model, HotdogTrain[1]));
+
+        using var before = TfLiteModel.FromBytes(imprinted.Model);
+        using var after = TfLiteModel.FromBytes(tuned.Model);
+        var (imprintedLayer, tunedLayer) = (ClassifierLayer.Find(ModelGraph.From(before), "imprinted"), ClassifierLayer.Find(ModelGraph.From(after), "tuned"));
+        int oldBytes = 1002 * imprintedLayer.Depth;
+        Assert.Equal(imprintedLayer.Weights.Quantization!.Scales, tunedLayer.Weights.Quantization!.Scales);
+        Assert.Equal(imprintedLayer.Weights.Data![..oldBytes], tunedLayer.Weights.Data![..oldBytes]);
+        Assert.NotEqual(imprintedLayer.Weights.Data![oldBytes..], tunedLayer.Weights.Data![oldBytes..]);
+    }
+
+    [Fact]
+    public void AddExamples_WithFineTuning_TrainsOnCachedAndNewExamples()
+    {
+        byte[] original = File.ReadAllBytes(TestData.Model(QuantModel));
+        var added = ModelPersonalizer.AddClass(original, NewClass, [HotdogTrain[0]]);
+        var refined = ModelPersonalizer.AddExamples(added.Model, NewClass, [HotdogTrain[1]], options: new PersonalizationOptions { FineTuneEpochs = 10 });
+        Assert.Equal((1001, 2), (refined.ClassIndex, refined.ExampleCount));
+        using var model = TfLiteModel.FromBytes(refined.Model);
+        Assert.Equal([NewClass, NewClass], ExampleEmbeddings.Read(ModelGraph.From(model)).Select(e => e.Label));
+        Assert.All(HotdogTest, image => Assert.Equal(NewClass, Top1(refined.Model, image)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelPersonalizer.AddClass(original, NewClass, HotdogTrain,
+            options: new PersonalizationOptions { FineTuneEpochs = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelPersonalizer.AddClass(original, NewClass, HotdogTrain,
+            options: new PersonalizationOptions { FineTuneEpochs = 1, LearningRate = float.NaN }));
     }
 
     [Fact]
