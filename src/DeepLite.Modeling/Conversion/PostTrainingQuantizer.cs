@@ -15,6 +15,17 @@ public enum QuantizationScheme
     UInt8,
 }
 
+/// <summary>How <see cref="PostTrainingQuantizer"/> chooses the real range [min, max] that a per-tensor quantization covers.</summary>
+public enum RangeEstimation
+{
+    /// <summary>The observed minimum and maximum (with 0): nothing is clipped.</summary>
+    MinMax,
+    /// <summary>The sub-range of the observed one, with 0, that minimises the squared quantization error: values outside
+    /// it are clipped to its ends, values inside it are rounded to a step (<c>(max − min) / (qmax − qmin)</c>) finer than
+    /// the full range's.</summary>
+    MeanSquaredError,
+}
+
 /// <summary>Settings of <see cref="PostTrainingQuantizer.Quantize"/>.</summary>
 public sealed class QuantizationOptions
 {
@@ -38,6 +49,12 @@ public sealed class QuantizationOptions
     /// is ignored (the window is taken as fully inside the input). Helps per-tensor weights
     /// (<see cref="QuantizationScheme.UInt8"/>).</summary>
     public bool BiasCorrection { get; init; }
+
+    /// <summary>Ranges of per-tensor uint8 weights (<see cref="QuantizationScheme.UInt8"/>; int8 weights are always
+    /// symmetric over their largest magnitude). <see cref="RangeEstimation.MeanSquaredError"/>: the range
+    /// [a · min, b · max], a and b in 0.5, 0.52, … 1, of least exact squared error of quantizing the weights (round,
+    /// clamp, dequantize); with <see cref="BiasCorrection"/> the bias absorbs the mean of the clipping error too.</summary>
+    public RangeEstimation WeightRange { get; init; }
 }
 
 /// <summary>
@@ -144,7 +161,7 @@ public static class PostTrainingQuantizer
                 int axis = op.Code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
                 float[] floatWeights = QuantizedValues.ToFloat(weights);
                 int[] weightShape = (int[])weights.Shape.Clone();
-                QuantizeWeights(weights, int8, perChannel, axis);
+                QuantizeWeights(weights, int8, perChannel, axis, options.WeightRange);
                 if (op.Inputs.Count > 2 && op.Inputs[2] is { } bias)
                 {
                     float inputScale = parameters[op.Inputs[0]!].Scale;
@@ -233,7 +250,7 @@ public static class PostTrainingQuantizer
         }
     }
 
-    private static void QuantizeWeights(GraphTensor weights, bool int8, bool perChannel, int axis)
+    private static void QuantizeWeights(GraphTensor weights, bool int8, bool perChannel, int axis, RangeEstimation range)
     {
         float[] values = QuantizedValues.ToFloat(weights);
         if (int8)
@@ -262,12 +279,46 @@ public static class PostTrainingQuantizer
         else
         {
             float min = Math.Min(values.Min(), 0), max = Math.Max(values.Max(), 0);
-            double scale = max > min ? ((double)max - min) / 255 : 1.0 / 255;
-            var q = new QuantizationParameters([(float)scale], [Math.Clamp(QuantizedValues.Round(-min / scale), 0, 255)], 0);
+            var q = UInt8Parameters(min, max);
+            if (range == RangeEstimation.MeanSquaredError)
+            {
+                double best = SquaredError(values, q);
+                for (int a = 0; a <= 25; a++)
+                {
+                    for (int b = 0; b <= 25; b++)
+                    {
+                        var candidate = UInt8Parameters(min * (1 - (a * 0.02f)), max * (1 - (b * 0.02f)));
+                        double error = SquaredError(values, candidate);
+                        if (error < best) (best, q) = (error, candidate);
+                    }
+                }
+            }
             weights.Data = Encode(values, q, TensorType.UInt8);
             weights.Type = TensorType.UInt8;
             weights.Quantization = q;
         }
+    }
+
+    /// <summary>Per-tensor uint8 parameters covering [min, max] (min ≤ 0 ≤ max).</summary>
+    private static QuantizationParameters UInt8Parameters(float min, float max)
+    {
+        double scale = max > min ? ((double)max - min) / 255 : 1.0 / 255;
+        return new QuantizationParameters([(float)scale], [Math.Clamp(QuantizedValues.Round(-min / scale), 0, 255)], 0);
+    }
+
+    /// <summary>Σ (v − dequantize(quantize(v)))² of per-tensor uint8 quantization, rounding as <see cref="Encode"/>.</summary>
+    private static double SquaredError(float[] values, QuantizationParameters q)
+    {
+        float scale = q.Scale;
+        int zeroPoint = q.ZeroPoint;
+        double sum = 0;
+        foreach (float v in values)
+        {
+            int level = Math.Clamp(QuantizedValues.Round(v / scale) + zeroPoint, 0, 255);
+            double e = v - (scale * (level - zeroPoint));
+            sum += e * e;
+        }
+        return sum;
     }
 
     /// <summary>The float values of weights quantized by <see cref="QuantizeWeights"/>.</summary>
