@@ -54,6 +54,8 @@ public sealed class ImageClassifier : IDisposable
             }
             ClassCount = (int)output.ElementCount;
 
+            AlphaBackground = ImageModelMetadata.ReadBackground(model);
+            AlphaCrop = ImageModelMetadata.ReadAlphaCrop(model);
             var metadata = ImageModelMetadata.Read(model);
             if (metadata.Warning is not null) _warnings.Add(metadata.Warning);
             Normalization = InputNormalization.Default;
@@ -82,6 +84,21 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>The normalization applied to float32 inputs (unused by quantized inputs).</summary>
     public InputNormalization Normalization { get; init; }
+
+    /// <summary>The colour the model was trained to see transparent pixels as (<see cref="ImageModelMetadata.BackgroundMetadataName"/>), or null.</summary>
+    public RgbColor? AlphaBackground { get; }
+
+    /// <summary>How the model was trained to crop images with alpha (<see cref="ImageModelMetadata.AlphaCropMetadataName"/>), or null.</summary>
+    public AlphaCrop? AlphaCrop { get; }
+
+    /// <summary>
+    /// Decodes an image file the way the model's training did: with <see cref="AlphaBackground"/>, images with alpha are
+    /// cropped by <see cref="AlphaCrop"/> (when set) and composited onto it; without it, alpha is dropped.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageFormatException">The file is not a readable image.</exception>
+    public RgbImage DecodeImage(string path) =>
+        AlphaBackground is { } background ? ImageDecoder.Decode(path, background, AlphaCrop) : ImageDecoder.Decode(path);
 
     /// <summary>The class names.</summary>
     public LabelMap LabelMap => _labels;

@@ -33,7 +33,7 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
         }
-        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background: null);
+        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background: null, crop: null);
     }
 
     /// <summary>
@@ -44,7 +44,15 @@ public static class ImageDecoder
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ImageFormatException">Unknown format, truncated or corrupt data, or more than <paramref name="maxPixels"/> pixels.</exception>
-    public static RgbImage Decode(string path, RgbColor background, long maxPixels = DefaultMaxPixels)
+    public static RgbImage Decode(string path, RgbColor background, long maxPixels = DefaultMaxPixels) => Decode(path, background, null, maxPixels);
+
+    /// <summary>
+    /// As <see cref="Decode(string, RgbColor, long)"/>, but when <paramref name="crop"/> is given, an image whose file has
+    /// an alpha channel is first cropped to its visible content (<see cref="AlphaCrop"/>), then composited.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageFormatException">Unknown format, truncated or corrupt data, or more than <paramref name="maxPixels"/> pixels.</exception>
+    public static RgbImage Decode(string path, RgbColor background, AlphaCrop? crop, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(path);
         var file = new FileInfo(path);
@@ -53,7 +61,7 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
         }
-        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background);
+        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background, crop);
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="source"/> names it in error messages.</summary>
@@ -64,7 +72,7 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{source}: {data.Length} bytes; images over {MaxEncodedBytes} encoded bytes are not accepted.");
         }
-        return DecodeCore(data.ToArray(), source, maxPixels, background: null);
+        return DecodeCore(data.ToArray(), source, maxPixels, background: null, crop: null);
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end (at most <see cref="MaxEncodedBytes"/>) and decodes it.</summary>
@@ -74,10 +82,10 @@ public static class ImageDecoder
         ArgumentNullException.ThrowIfNull(stream);
         byte[] data = BoundedStream.ReadToEnd(stream, MaxEncodedBytes)
             ?? throw new ImageFormatException($"{source}: the stream holds more than {MaxEncodedBytes} bytes; larger images are not accepted.");
-        return DecodeCore(data, source, maxPixels, background: null);
+        return DecodeCore(data, source, maxPixels, background: null, crop: null);
     }
 
-    private static RgbImage DecodeCore(byte[] data, string source, long maxPixels, RgbColor? background)
+    private static RgbImage DecodeCore(byte[] data, string source, long maxPixels, RgbColor? background, AlphaCrop? crop)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
         var format = ImageContainer.Identify(data, source);
@@ -118,9 +126,14 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{source}: the {format.Name()} decoder returned no usable {width}x{height} RGB image.");
         }
-        return background is { } color
-            ? new RgbImage(result.Width, result.Height, Composite(result.Data, color))
-            : new RgbImage(result.Width, result.Height, result.Data);
+        if (background is not { } color) return new RgbImage(result.Width, result.Height, result.Data);
+        byte[] rgba = result.Data;
+        int outWidth = result.Width, outHeight = result.Height;
+        if (crop is { } c && result.SourceComp is ColorComponents.RedGreenBlueAlpha or ColorComponents.GreyAlpha)
+        {
+            rgba = c.Apply(rgba, ref outWidth, ref outHeight);
+        }
+        return new RgbImage(outWidth, outHeight, Composite(rgba, color));
     }
 
     /// <summary>RGBA to RGB over <paramref name="background"/>: <c>(value * alpha + background * (255 - alpha) + 127) / 255</c>.</summary>

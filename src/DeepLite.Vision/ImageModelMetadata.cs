@@ -23,6 +23,13 @@ public sealed class ImageModelMetadata
     /// </summary>
     public const string BackgroundMetadataName = "DEEPLITE_ALPHA_BACKGROUND";
 
+    /// <summary>
+    /// Name of a DeepLite model metadata entry holding an <see cref="Vision.AlphaCrop"/> in its text form (UTF-8): images
+    /// with alpha were cropped to their visible content this way before compositing when the model was trained, so
+    /// inputs must be cropped the same way.
+    /// </summary>
+    public const string AlphaCropMetadataName = "DEEPLITE_ALPHA_CROP";
+
     // Field numbers (vtable slots) in metadata_schema.fbs; a union takes two slots: its type, then its value.
     private const int ModelMetadataName = 0;
     private const int ModelMetadataSubgraphs = 3;
@@ -71,21 +78,27 @@ public sealed class ImageModelMetadata
     }
 
     /// <summary>The <see cref="BackgroundMetadataName"/> colour of <paramref name="model"/>, or null when absent or unreadable.</summary>
-    public static RgbColor? ReadBackground(TfLiteModel model)
+    public static RgbColor? ReadBackground(TfLiteModel model) =>
+        ReadText(model, BackgroundMetadataName) is { } text && RgbColor.TryParse(text, out var color) ? color : null;
+
+    /// <summary>The <see cref="AlphaCropMetadataName"/> crop of <paramref name="model"/>, or null when absent or unreadable.</summary>
+    public static AlphaCrop? ReadAlphaCrop(TfLiteModel model) =>
+        ReadText(model, AlphaCropMetadataName) is { } text && AlphaCrop.TryParse(text, out var crop) ? crop : null;
+
+    /// <summary>The trimmed UTF-8 text of metadata entry <paramref name="name"/>, or null when absent or not UTF-8.</summary>
+    private static string? ReadText(TfLiteModel model, string name)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var entry = model.FindMetadata(BackgroundMetadataName);
+        var entry = model.FindMetadata(name);
         if (entry is null) return null;
-        string text;
         try
         {
-            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(entry.Data.Span);
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(entry.Data.Span).Trim();
         }
         catch (System.Text.DecoderFallbackException)
         {
             return null;
         }
-        return RgbColor.TryParse(text.Trim(), out var color) ? color : null;
     }
 
     /// <summary>Parses a <c>TFLITE_METADATA</c> buffer.</summary>

@@ -35,12 +35,11 @@ internal static class ClassifyCommand
             using var loaded = TfLiteModel.Load(path);
             var classifier = new ImageClassifier(loaded, labelsPath is null ? null : Labels.Load(labelsPath), new InterpreterOptions { Threads = parse.GetValue(threads) });
             using var _ = classifier;
-            // A model trained on cut-outs records the colour alpha was composited onto; decode the same way.
-            var background = ImageModelMetadata.ReadBackground(loaded);
             foreach (string imageName in parse.GetValue(images)!)
             {
                 string imagePath = ModelCatalog.Resolve(imageName, error);
-                var image = background is { } colour ? ImageDecoder.Decode(imagePath, colour) : ImageDecoder.Decode(imagePath);
+                // A model trained on cut-outs records how alpha was cropped and composited; decode the same way.
+                var image = classifier.DecodeImage(imagePath);
                 var clock = Stopwatch.StartNew();
                 var results = classifier.Classify(image, k, parse.GetValue(resize));
                 double latency = clock.Elapsed.TotalMilliseconds;

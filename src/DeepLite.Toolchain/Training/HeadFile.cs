@@ -6,7 +6,7 @@ namespace DeepLite.Toolchain.Training;
 /// <summary>
 /// Writes a trained head as JSON (<c>NAME.head.json</c>, beside the models <see cref="TrainedModelWriter"/> emits):
 /// <c>{"format":"deeplite-head/1","labels","embedding":{"tensorIndex","tensorName","type","size","scale","zeroPoint"},
-/// "preprocessing":{"background":"#rrggbb","resize":"bilinear"},"float":{"weights":[[...] per class],"bias"},
+/// "preprocessing":{"background":"#rrggbb","alphaCrop":"alpha&gt;T,margin=M" (when used),"resize":"bilinear"},"float":{"weights":[[...] per class],"bias"},
 /// "quantized":{"weights":[[...] per class],"weightScale","weightZeroPoint","bias","biasScale","inputScale",
 /// "inputZeroPoint","outputScale","outputZeroPoint"},"metrics":{...}}</c>. Floats are written as their shortest
 /// round-trip text, so reading them back gives the same float32 values.
@@ -45,6 +45,7 @@ public static class HeadFile
 
             w.WriteStartObject("preprocessing");
             w.WriteString("background", result.Background.ToString());
+            if (result.AlphaCrop is { } crop) w.WriteString("alphaCrop", crop.ToString());
             w.WriteString("resize", "bilinear");
             w.WriteEndObject();
 

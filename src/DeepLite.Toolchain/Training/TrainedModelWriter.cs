@@ -21,13 +21,14 @@ namespace DeepLite.Toolchain.Training;
 /// Both keep only the operators the embedding needs (a <c>--cut-at</c> classifier loses its old head), carry
 /// <see cref="ClassifierMetadata"/> (labels packed as <c>labels.txt</c>; input normalisation of the float semantics of
 /// the base input, i.e. mean = zero point and std = 1 / scale for a uint8 input), and record the alpha background of
-/// training in <see cref="ImageModelMetadata.BackgroundMetadataName"/> and in the description.
+/// training in <see cref="ImageModelMetadata.BackgroundMetadataName"/> and the alpha crop (when one was used) in
+/// <see cref="ImageModelMetadata.AlphaCropMetadataName"/>, both also in the description.
 /// </summary>
 public static class TrainedModelWriter
 {
     /// <summary>The base model cut at the embedding, plus the uint8 head.</summary>
     /// <exception cref="TrainingException">The embedding is not uint8 (only a quantized backbone is kept as is).</exception>
-    public static ModelGraph BuildUInt8(TfLiteModel baseModel, TrainedHead head, QuantizedHead quantized, RgbColor background)
+    public static ModelGraph BuildUInt8(TfLiteModel baseModel, TrainedHead head, QuantizedHead quantized, RgbColor background, AlphaCrop? alphaCrop = null)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         ArgumentNullException.ThrowIfNull(head);
@@ -54,13 +55,13 @@ public static class TrainedModelWriter
         foreach (var t in new[] { weights, bias, logits, probabilities }) graph.AddTensor(t);
         graph.AddOperator(new GraphOperator(BuiltinOperator.FULLY_CONNECTED, [embedding, weights, bias], [logits], new FullyConnectedOptions()));
         graph.AddOperator(new GraphOperator(BuiltinOperator.SOFTMAX, [logits], [probabilities], new SoftmaxOptions { Beta = 1 }));
-        Finish(graph, probabilities, head, normalization, background, "uint8");
+        Finish(graph, probabilities, head, normalization, background, alphaCrop, "uint8");
         return graph;
     }
 
     /// <summary>The base model (dequantized when quantized) cut at the embedding, plus the float head.</summary>
     /// <exception cref="NotSupportedException">The backbone has an operator with no float equivalent.</exception>
-    public static ModelGraph BuildFloat32(TfLiteModel baseModel, TrainedHead head, RgbColor background)
+    public static ModelGraph BuildFloat32(TfLiteModel baseModel, TrainedHead head, RgbColor background, AlphaCrop? alphaCrop = null)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         ArgumentNullException.ThrowIfNull(head);
@@ -91,7 +92,7 @@ public static class TrainedModelWriter
         var logits = builder.FullyConnected(embedding, head.ClassCount, weights: weights, bias: head.Bias);
         var probabilities = builder.Softmax(logits);
         probabilities.Name = "probability";
-        Finish(graph, probabilities, head, normalization, background, "float32");
+        Finish(graph, probabilities, head, normalization, background, alphaCrop, "float32");
         return graph;
     }
 
@@ -107,10 +108,10 @@ public static class TrainedModelWriter
         var files = new List<(string Path, byte[] Bytes)>();
         using (var model = TfLiteModel.Load(baseModelPath))
         {
-            files.Add((outputBase + ".float32.tflite", BuildFloat32(model, result.Head, result.Background).ToBytes()));
+            files.Add((outputBase + ".float32.tflite", BuildFloat32(model, result.Head, result.Background, result.AlphaCrop).ToBytes()));
             if (result.Head.Embedding.Type == TensorType.UInt8)
             {
-                files.Add((outputBase + ".uint8.tflite", BuildUInt8(model, result.Head, result.QuantizedHead, result.Background).ToBytes()));
+                files.Add((outputBase + ".uint8.tflite", BuildUInt8(model, result.Head, result.QuantizedHead, result.Background, result.AlphaCrop).ToBytes()));
             }
         }
         if (extraFiles is not null) files.AddRange(extraFiles);
@@ -163,12 +164,14 @@ public static class TrainedModelWriter
         return embedding;
     }
 
-    private static void Finish(ModelGraph graph, GraphTensor probabilities, TrainedHead head, InputNormalization normalization, RgbColor background, string kind)
+    private static void Finish(ModelGraph graph, GraphTensor probabilities, TrainedHead head, InputNormalization normalization, RgbColor background, AlphaCrop? alphaCrop, string kind)
     {
         graph.Outputs.Add(probabilities);
         graph.RemoveUnusedTensors();
         string description = $"DeepLite transfer learning ({kind}): {head.ClassCount} classes on embedding '{head.Embedding.TensorName}'. "
-            + $"Images with alpha are composited onto {background} before preprocessing.";
+            + (alphaCrop is { } crop
+                ? $"Images with alpha are cropped to their content ({crop}) and composited onto {background} before preprocessing."
+                : $"Images with alpha are composited onto {background} before preprocessing.");
         graph.Description = description;
         new ClassifierMetadata(head.Labels, [.. normalization.Mean.Select(m => (float)m)], [.. normalization.Std.Select(s => (float)s)])
         {
@@ -176,6 +179,9 @@ public static class TrainedModelWriter
             Description = description,
         }.ApplyTo(graph);
         graph.SetMetadata(ImageModelMetadata.BackgroundMetadataName, Encoding.UTF8.GetBytes(background.ToString()));
+        // A base model that is itself a trained model may carry a crop this training did not use.
+        graph.Metadata.RemoveAll(m => m.Key == ImageModelMetadata.AlphaCropMetadataName);
+        if (alphaCrop is { } recorded) graph.SetMetadata(ImageModelMetadata.AlphaCropMetadataName, Encoding.UTF8.GetBytes(recorded.ToString()));
     }
 
     /// <summary>Mean/std of the real-valued image input: from the quantization of a uint8/int8 input, else the base metadata or the default.</summary>

@@ -48,6 +48,13 @@ public sealed record TransferLearningOptions
     /// </summary>
     public RgbColor Background { get; init; } = RgbColor.White;
 
+    /// <summary>
+    /// How images with alpha are cropped to their visible content before compositing; null keeps them whole.
+    /// <see cref="Vision.AlphaCrop.Default"/> by default: a cut-out's transparent border is not part of the object, and
+    /// cropping it makes the object fill the input as in a photo. Images without alpha are never cropped.
+    /// </summary>
+    public AlphaCrop? AlphaCrop { get; init; } = Vision.AlphaCrop.Default;
+
     public HeadTrainingOptions Head { get; init; } = new();
 }
 
@@ -69,7 +76,8 @@ public sealed record TransferLearningResult(
     int EmbeddingsFromCache,
     TimeSpan ExtractionTime,
     TimeSpan TrainingTime,
-    RgbColor Background)
+    RgbColor Background,
+    AlphaCrop? AlphaCrop)
 {
     /// <summary>Embeddings computed per second of extraction (cache hits excluded).</summary>
     public double ImagesPerSecond => EmbeddingsComputed == 0 ? 0 : EmbeddingsComputed / ExtractionTime.TotalSeconds;
@@ -110,7 +118,7 @@ public static class TransferLearning
         // Sets: 0 training views, 1 validation (plain), 2 held out, 3 further views of validation images (refit only).
         var features = new[] { new List<float[]>(), new List<float[]>(), new List<float[]>(), new List<float[]>() };
         var labels = new[] { new List<int>(), new List<int>(), new List<int>(), new List<int>() };
-        string preprocessing = $"background {options.Background}, bilinear";
+        string preprocessing = options.AlphaCrop is { } crop ? $"background {options.Background}, crop {crop}, bilinear" : $"background {options.Background}, bilinear";
         int computed = 0, fromCache = 0;
         var clock = Stopwatch.StartNew();
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -133,7 +141,7 @@ public static class TransferLearning
             {
                 if (decodedPath != image.Path)
                 {
-                    decoded = Decode(image.Path, options.Background);
+                    decoded = Decode(image.Path, options.Background, options.AlphaCrop);
                     decodedPath = image.Path;
                 }
                 embedding = extractor.Extract(view.Apply(decoded!));
@@ -173,7 +181,7 @@ public static class TransferLearning
         double Rate(int count) => held.Count == 0 ? double.NaN : (double)count / held.Count;
         var perClass = Enumerable.Range(0, data.Classes.Count).Select(c => data.ImagesOf(c).Count()).ToArray();
         return new TransferLearningResult(head, quantized, perClass, train.Count, validation.Count, holdout.Count,
-            Rate(floatCorrect), Rate(quantizedCorrect), Rate(agree), computed, fromCache, extraction, training, options.Background);
+            Rate(floatCorrect), Rate(quantizedCorrect), Rate(agree), computed, fromCache, extraction, training, options.Background, options.AlphaCrop);
     }
 
     /// <summary>Per class, <c>round(n · fraction)</c> images chosen by a seeded shuffle go to the second list; a class keeps at least one training image.</summary>
@@ -204,11 +212,11 @@ public static class TransferLearning
         }
     }
 
-    private static RgbImage Decode(string path, RgbColor background)
+    private static RgbImage Decode(string path, RgbColor background, AlphaCrop? crop)
     {
         try
         {
-            return ImageDecoder.Decode(path, background);
+            return ImageDecoder.Decode(path, background, crop);
         }
         catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException)
         {

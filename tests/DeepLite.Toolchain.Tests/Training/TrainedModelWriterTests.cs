@@ -45,7 +45,17 @@ public sealed class TrainedModelWriterTests(ITestOutputHelper output)
                 using var model = TfLiteModel.Load(path);
                 output.WriteLine($"{Path.GetFileName(path)}: {new FileInfo(path).Length:N0} bytes, {model.MainSubgraph.Operators.Count} operators");
                 Assert.Equal(RgbColor.White, ImageModelMetadata.ReadBackground(model));
+                Assert.Equal(AlphaCrop.Default, ImageModelMetadata.ReadAlphaCrop(model));
                 using var classifier = new ImageClassifier(model);
+                Assert.Equal((RgbColor.White, AlphaCrop.Default), (classifier.AlphaBackground, classifier.AlphaCrop));
+                // A cut-out decodes the way training decoded it: cropped to its content, composited onto white.
+                string cutout = Path.Combine(root, "cutout.png");
+                byte[] rgba = new byte[8 * 4 * 4];
+                rgba[(((1 * 8) + 2) * 4) + 3] = 255;
+                File.WriteAllBytes(cutout, DeepLite.Vision.Tests.TestImages.Png(8, 4, 4, rgba));
+                var decoded = classifier.DecodeImage(cutout);
+                Assert.Equal((1, 1), (decoded.Width, decoded.Height));
+                Assert.Equal(ImageDecoder.Decode(cutout, RgbColor.White, AlphaCrop.Default).Pixels, decoded.Pixels);
                 using var interpreter = new Interpreter(model);
                 interpreter.AllocateTensors();
                 bool quantized = interpreter.Inputs[0].Type == TensorType.UInt8;

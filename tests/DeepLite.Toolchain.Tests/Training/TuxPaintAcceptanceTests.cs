@@ -1,5 +1,6 @@
 using DeepLite.Tests;
 using DeepLite.Toolchain.Training;
+using DeepLite.Vision;
 using Xunit.Abstractions;
 
 namespace DeepLite.Toolchain.Tests.Training;
@@ -13,7 +14,10 @@ public sealed class TuxPaintAcceptanceTests(ITestOutputHelper output)
     /// a quarter of each class held out; the quantized model must reach 90% top-1 on the held-out images and agree
     /// with the float one on 95% of them. The set has 122 images, so one split holds out 31 and each image moves
     /// that split's accuracy by 3.2 points; the accuracy is therefore estimated as the mean over eight seeded splits
-    /// (seeds 1-8, fixed before measuring), and every split must keep the agreement.
+    /// (seeds 1-8, fixed before measuring), and every split must keep the agreement. Training crops stamps to their
+    /// visible content (<see cref="AlphaCrop.Default"/>); with it no split fell below 27 of 31 (87.1%), which is asserted
+    /// too. Not every split reaches 90%: seeds 3 and 5 stay at 27 of 31 (fruit/vegetable confusions and cartoon
+    /// penguins), so the 90% bar applies to the mean only.
     /// </summary>
     [Fact]
     public void TuxPaintStamps_FourClasses_QuantizedHeadMeetsAcceptance()
@@ -54,6 +58,7 @@ public sealed class TuxPaintAcceptanceTests(ITestOutputHelper output)
             double mean = quantizedTop1.Average();
             output.WriteLine($"quantized top-1 over 8 splits: mean {mean:P1}, min {quantizedTop1.Min():P1}, max {quantizedTop1.Max():P1}");
             Assert.True(mean >= 0.90, $"mean quantized top-1 over 8 splits {mean:P1} < 90%");
+            Assert.All(quantizedTop1, top1 => Assert.True(top1 >= 27.0 / 31, $"a split's quantized top-1 {top1:P1} < 27/31 (87.1%), the measured minimum"));
         }
         finally
         {
