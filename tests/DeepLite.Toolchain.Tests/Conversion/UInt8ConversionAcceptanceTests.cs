@@ -7,7 +7,6 @@ namespace DeepLite.Toolchain.Tests.Conversion;
 
 public sealed class UInt8ConversionAcceptanceTests(ITestOutputHelper output)
 {
-    private const string TuxPaintStamps = "/usr/share/tuxpaint/stamps";
     private const string FloatModel = "mobilenet_v1_0.25_128_float";
     private const string QuantModel = "mobilenet_v1_0.25_128_quant";
 
@@ -22,49 +21,37 @@ public sealed class UInt8ConversionAcceptanceTests(ITestOutputHelper output)
     [Fact]
     public void Convert_FloatMobileNet_UInt8_TuxPaintCalibration_KeepsGoldenTop1()
     {
-        Assert.True(Directory.Exists(TuxPaintStamps), $"{TuxPaintStamps} is missing: apt-get install tuxpaint-stamps-default");
-        string root = Directory.CreateTempSubdirectory("deeplite-uint8-").FullName;
-        try
-        {
-            string calibration = Path.Combine(root, "calibration");
-            Directory.CreateDirectory(calibration);
-            foreach (string category in new[] { "animals", "food", "household", "plants", "vehicles" })
-            {
-                File.CreateSymbolicLink(Path.Combine(calibration, category), Path.Combine(TuxPaintStamps, category));
-            }
-            string floatPath = TestData.Model(FloatModel + ".tflite"), uint8Path = Path.Combine(root, "uint8.tflite");
-            var report = ModelConverter.Convert(floatPath, ConversionTarget.UInt8, uint8Path, calibration, 100);
-            Assert.Equal(100, report.CalibrationImages);
-            output.WriteLine($"size {report.InputBytes} -> {report.OutputBytes} bytes ({100.0 * report.OutputBytes / report.InputBytes:F1}%)");
-            Assert.True(report.OutputBytes <= report.InputBytes * 0.30, $"{report.OutputBytes} bytes is more than 30% of {report.InputBytes}");
+        using var stamps = TuxPaintFolder.Link("uint8",
+            ("animals", "animals"), ("food", "food"), ("household", "household"), ("plants", "plants"), ("vehicles", "vehicles"));
+        string calibration = stamps.Images, root = stamps.Root;
+        string floatPath = TestData.Model(FloatModel + ".tflite"), uint8Path = Path.Combine(root, "uint8.tflite");
+        var report = ModelConverter.Convert(floatPath, ConversionTarget.UInt8, uint8Path, calibration, 100);
+        Assert.Equal(100, report.CalibrationImages);
+        output.WriteLine($"size {report.InputBytes} -> {report.OutputBytes} bytes ({100.0 * report.OutputBytes / report.InputBytes:F1}%)");
+        Assert.True(report.OutputBytes <= report.InputBytes * 0.30, $"{report.OutputBytes} bytes is more than 30% of {report.InputBytes}");
 
-            using var floatModel = TfLiteModel.Load(floatPath);
-            using var uint8Model = TfLiteModel.Load(uint8Path);
-            string[] cases = Directory.GetFiles(TestData.Golden, $"{FloatModel}__*.input.bin")
-                .Select(p => Path.GetFileName(p)[..^".input.bin".Length]).Order(StringComparer.Ordinal).ToArray();
-            Assert.Equal(10, cases.Length);
-            int agreed = 0;
-            var wideMarginMisses = new List<string>();
-            foreach (string goldenCase in cases)
-            {
-                float[] probabilities = Run<float>(floatModel, File.ReadAllBytes(Path.Combine(TestData.Golden, goldenCase + ".input.bin")));
-                string quantCase = goldenCase.Replace(FloatModel, QuantModel, StringComparison.Ordinal);
-                byte[] scores = Run<byte>(uint8Model, File.ReadAllBytes(Path.Combine(TestData.Golden, quantCase + ".input.bin")));
-                int floatTop = Array.IndexOf(probabilities, probabilities.Max()), uint8Top = Array.IndexOf(scores, scores.Max());
-                var sorted = probabilities.Order().ToArray();
-                float margin = sorted[^1] - sorted[^2];
-                output.WriteLine($"{goldenCase}: float top-1 {floatTop} (margin {margin:F3}), uint8 top-1 {uint8Top} (score {scores.Max()}, float top-1's {scores[floatTop]})");
-                if (floatTop == uint8Top) agreed++;
-                else if (margin > 0.1f) wideMarginMisses.Add($"{goldenCase}: float {floatTop} (margin {margin:F3}), uint8 {uint8Top}");
-            }
-            output.WriteLine($"top-1 agreement {agreed}/{cases.Length}");
-            Assert.True(wideMarginMisses.Count == 0, "uint8 top-1 differs where the float margin exceeds 0.1: " + string.Join("; ", wideMarginMisses));
-            Assert.True(agreed >= 9, $"top-1 agreement {agreed}/{cases.Length} < 9/10");
-        }
-        finally
+        using var floatModel = TfLiteModel.Load(floatPath);
+        using var uint8Model = TfLiteModel.Load(uint8Path);
+        string[] cases = Directory.GetFiles(TestData.Golden, $"{FloatModel}__*.input.bin")
+            .Select(p => Path.GetFileName(p)[..^".input.bin".Length]).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(10, cases.Length);
+        int agreed = 0;
+        var wideMarginMisses = new List<string>();
+        foreach (string goldenCase in cases)
         {
-            Directory.Delete(root, recursive: true);
+            float[] probabilities = Run<float>(floatModel, File.ReadAllBytes(Path.Combine(TestData.Golden, goldenCase + ".input.bin")));
+            string quantCase = goldenCase.Replace(FloatModel, QuantModel, StringComparison.Ordinal);
+            byte[] scores = Run<byte>(uint8Model, File.ReadAllBytes(Path.Combine(TestData.Golden, quantCase + ".input.bin")));
+            int floatTop = Array.IndexOf(probabilities, probabilities.Max()), uint8Top = Array.IndexOf(scores, scores.Max());
+            var sorted = probabilities.Order().ToArray();
+            float margin = sorted[^1] - sorted[^2];
+            output.WriteLine($"{goldenCase}: float top-1 {floatTop} (margin {margin:F3}), uint8 top-1 {uint8Top} (score {scores.Max()}, float top-1's {scores[floatTop]})");
+            if (floatTop == uint8Top) agreed++;
+            else if (margin > 0.1f) wideMarginMisses.Add($"{goldenCase}: float {floatTop} (margin {margin:F3}), uint8 {uint8Top}");
         }
+        output.WriteLine($"top-1 agreement {agreed}/{cases.Length}");
+        Assert.True(wideMarginMisses.Count == 0, "uint8 top-1 differs where the float margin exceeds 0.1: " + string.Join("; ", wideMarginMisses));
+        Assert.True(agreed >= 9, $"top-1 agreement {agreed}/{cases.Length} < 9/10");
     }
 
     private static T[] Run<T>(TfLiteModel model, byte[] input) where T : unmanaged
