@@ -33,6 +33,11 @@ public static class ImageDecoder
         {
             throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
         }
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            // The common uncompressed BMP is read row block by row block, without a copy of the whole file in memory.
+            if (UncompressedBmp.TryRead(handle, RandomAccess.GetLength(handle), maxPixels) is { } image) return image;
+        }
         return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background: null, crop: null);
     }
 

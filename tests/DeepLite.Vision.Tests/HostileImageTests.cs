@@ -25,6 +25,25 @@ public sealed class HostileImageTests
         await AssertRejectedAsync(file[..length]);
     }
 
+    /// <summary>The same cuts as files: the path overload reads uncompressed BMPs straight from the file, row block by
+    /// row block, and must reject a short file just as the in-memory decoder does.</summary>
+    [Theory]
+    [MemberData(nameof(BmpCuts))]
+    public async Task Bmp_TruncatedFile_IsRejected(int length)
+    {
+        byte[] file = File.ReadAllBytes(TestData.File("images", "bird.bmp"));
+        string path = Path.Combine(Path.GetTempPath(), $"deeplite-cut-{Guid.NewGuid():N}.bmp");
+        File.WriteAllBytes(path, file[..length]);
+        try
+        {
+            await Assert.ThrowsAsync<ImageFormatException>(() => Task.Run(() => ImageDecoder.Decode(path)).WaitAsync(Deadline));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public static TheoryData<int> JpegCuts() => [2, 3, 4, 10, 20, 100, 600, 2000, 100465, 200928];
 
     [Theory]

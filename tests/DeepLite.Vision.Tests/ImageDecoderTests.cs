@@ -99,6 +99,31 @@ public sealed class ImageDecoderTests
         Assert.True(stb.Data.AsSpan().SequenceEqual(direct), $"{relativePath}: the direct reader differs from stb_image.");
     }
 
+    /// <summary>Decoding a file equals decoding its bytes; 24/32-bit BI_RGB files take the direct file reader.</summary>
+    [Theory]
+    [MemberData(nameof(SyntheticBmps))]
+    public void Bmp_FromFile_EqualsFromBytes(int width, int height, int bitsPerPixel, bool topDown, bool bitfields)
+    {
+        byte[]? palette = bitsPerPixel == 8 ? TestImages.Pattern(256, 1, 3, seed: 7) : null;
+        // Tall enough that the direct reader needs several row blocks.
+        int rows = height * 5000;
+        byte[] file = TestImages.Bmp(width, rows, bitsPerPixel, TestImages.Pattern(width, rows, bitsPerPixel / 8, seed: width), topDown, palette, bitfields);
+        string path = Path.Combine(Path.GetTempPath(), $"deeplite-bmp-{Guid.NewGuid():N}.bmp");
+        File.WriteAllBytes(path, file);
+        try
+        {
+            using (var handle = File.OpenHandle(path))
+            {
+                Assert.Equal(bitsPerPixel != 8 && !bitfields, UncompressedBmp.TryRead(handle, file.Length, ImageDecoder.DefaultMaxPixels) is not null);
+            }
+            Assert.Equal(ImageDecoder.Decode(file).Pixels, ImageDecoder.Decode(path).Pixels);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Bmp_EightBitWithShortPalette_UsesPaletteEntries()
     {
