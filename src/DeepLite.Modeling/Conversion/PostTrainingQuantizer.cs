@@ -55,6 +55,15 @@ public sealed class QuantizationOptions
     /// [a · min, b · max], a and b in 0.5, 0.52, … 1, of least exact squared error of quantizing the weights (round,
     /// clamp, dequantize); with <see cref="BiasCorrection"/> the bias absorbs the mean of the clipping error too.</summary>
     public RangeEstimation WeightRange { get; init; }
+
+    /// <summary>Chooses each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED weight's rounding, down or up, to reconstruct
+    /// the layer's output on the calibration inputs instead of rounding to nearest (AdaRound's quadratic objective, Nagel
+    /// et al. 2020, solved greedily): per output channel, the squared error εᵀHε of the weight error ε over the layer's
+    /// float input patches H (their covariance with <see cref="BiasCorrection"/>, which absorbs the mean error; else
+    /// their second moment), starting from nearest rounding and never worse than it on that objective. Scales and zero
+    /// points are unchanged, so the integer arithmetic is too. Layers whose dot product is longer than 1024 values keep
+    /// nearest rounding.</summary>
+    public bool OptimizeRounding { get; init; }
 }
 
 /// <summary>
@@ -119,7 +128,24 @@ public static class PostTrainingQuantizer
                 }
             }
         }
-        var ranges = Calibrate(graph, calibration, channelMeans: channelMeans);
+        Dictionary<GraphTensor, List<(GraphOperator Layer, LayerInputStatistics Statistics)>>? layerInputs = null;
+        if (options.OptimizeRounding)
+        {
+            layerInputs = new(ReferenceEqualityComparer.Instance);
+            foreach (var op in graph.Operators)
+            {
+                if (LayerInputStatistics.For(op) is not { } statistics) continue;
+                if (!layerInputs.TryGetValue(op.Inputs[0]!, out var list)) layerInputs[op.Inputs[0]!] = list = [];
+                list.Add((op, statistics));
+            }
+        }
+        var ranges = Calibrate(graph, calibration, channelMeans: channelMeans, layerInputs: layerInputs);
+        var statisticsByLayer = new Dictionary<GraphOperator, LayerInputStatistics>(ReferenceEqualityComparer.Instance);
+        foreach (var (layer, statistics) in layerInputs?.Values.SelectMany(l => l) ?? [])
+        {
+            statistics.Finish(centered: options.BiasCorrection);
+            statisticsByLayer[layer] = statistics;
+        }
         bool int8 = options.Scheme == QuantizationScheme.Int8;
         var type = int8 ? TensorType.Int8 : TensorType.UInt8;
         int qmin = int8 ? -128 : 0, qmax = int8 ? 127 : 255;
@@ -162,6 +188,10 @@ public static class PostTrainingQuantizer
                 float[] floatWeights = QuantizedValues.ToFloat(weights);
                 int[] weightShape = (int[])weights.Shape.Clone();
                 QuantizeWeights(weights, int8, perChannel, axis, options.WeightRange);
+                if (statisticsByLayer.TryGetValue(op, out var layerStatistics))
+                {
+                    WeightRounding.Optimize(op.Code, weights, floatWeights, layerStatistics, int8 ? -127 : 0, int8 ? 127 : 255);
+                }
                 if (op.Inputs.Count > 2 && op.Inputs[2] is { } bias)
                 {
                     float inputScale = parameters[op.Inputs[0]!].Scale;
@@ -398,9 +428,11 @@ public static class PostTrainingQuantizer
     /// <summary>Min and max of every float activation over the calibration inputs.</summary>
     /// <remarks>When <paramref name="channelMaxima"/> is given, each of its keys gets the maximum of every channel
     /// (along the last dimension) over the inputs; each key of <paramref name="channelMeans"/> gets the mean of every
-    /// channel over the inputs and all other positions.</remarks>
+    /// channel over the inputs and all other positions; each statistics of <paramref name="layerInputs"/> gets its key's
+    /// values added.</remarks>
     internal static Dictionary<GraphTensor, (float Min, float Max)> Calibrate(ModelGraph graph, IEnumerable<float[]> inputs,
-        Dictionary<GraphTensor, float[]>? channelMaxima = null, Dictionary<GraphTensor, double[]>? channelMeans = null)
+        Dictionary<GraphTensor, float[]>? channelMaxima = null, Dictionary<GraphTensor, double[]>? channelMeans = null,
+        Dictionary<GraphTensor, List<(GraphOperator Layer, LayerInputStatistics Statistics)>>? layerInputs = null)
     {
         var activations = graph.Inputs.Concat(graph.Operators.SelectMany(o => o.Outputs)).Distinct().ToList();
         var probe = ModelGraph.From(TfLiteModel.FromBytes(graph.ToBytes(), "calibration"));
@@ -432,6 +464,10 @@ public static class PostTrainingQuantizer
                 if (channelMaxima is not null && channelMaxima.TryGetValue(activations[i], out float[]? channelMax))
                 {
                     for (int e = 0; e < values.Length; e++) channelMax[e % channelMax.Length] = Math.Max(channelMax[e % channelMax.Length], values[e]);
+                }
+                if (layerInputs is not null && layerInputs.TryGetValue(activations[i], out var layers))
+                {
+                    foreach (var (_, statistics) in layers) statistics.Add(values, activations[i].Shape);
                 }
                 if (channelMeans is not null && channelMeans.TryGetValue(activations[i], out double[]? channelSum))
                 {
