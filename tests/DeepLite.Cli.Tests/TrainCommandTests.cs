@@ -55,6 +55,19 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_NoAlphaCrop_RecordsNoCrop()
+    {
+        var (exit, _, error) = Train("--cut-at", PooledFeatures, "--json");
+        Assert.True(exit == 0, error);
+        Assert.Contains("alphaCrop", File.ReadAllText(Out + ".head.json"), StringComparison.Ordinal);
+
+        (exit, _, error) = Train("--cut-at", PooledFeatures, "--json", "--no-alpha-crop");
+
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain("alphaCrop", File.ReadAllText(Out + ".head.json"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_BadInputs_ExitOneWithoutOutput()
     {
         var (exit, _, error) = Train("--cut-at", "no/such/tensor");

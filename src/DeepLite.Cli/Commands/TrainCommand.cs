@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeepLite.Cli.Catalog;
 using DeepLite.Toolchain.Training;
+using DeepLite.Vision;
 using Spectre.Console;
 
 namespace DeepLite.Cli.Commands;
@@ -18,6 +19,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Most training epochs (early stopping may end sooner).", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the splits, augmentation and training.", DefaultValueFactory = _ => 1 };
         var augment = new Option<bool>("--augment") { Description = "Also train on flipped, cropped and brightened views (each cached as its own embedding)." };
+        var noAlphaCrop = new Option<bool>("--no-alpha-crop") { Description = "Keep the transparent border of images with an alpha channel (by default they are cropped to their visible content plus a 10% margin, at training and, through the model's metadata, at classification)." };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default $DEEPLITE_CACHE/embeddings or ~/.cache/deeplite/embeddings)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("train",
@@ -26,7 +28,7 @@ internal static class TrainCommand
             + "Writes NAME.float32.tflite (dequantized backbone + float head) and NAME.uint8.tflite (quantized backbone + uint8 head), "
             + "each with labels and input normalisation metadata, and NAME.head.json (weights, quantization, metrics).")
         {
-            baseModel, cutAt, data, outPath, holdout, epochs, seed, augment, cache, json,
+            baseModel, cutAt, data, outPath, holdout, epochs, seed, augment, noAlphaCrop, cache, json,
         };
         command.SetAction(parse =>
         {
@@ -45,6 +47,7 @@ internal static class TrainCommand
                 HoldoutFraction = holdoutFraction,
                 Seed = parse.GetValue(seed),
                 Augment = parse.GetValue(augment),
+                AlphaCrop = parse.GetValue(noAlphaCrop) ? null : AlphaCrop.Default,
                 CacheFolder = parse.GetValue(cache),
                 Head = new HeadTrainingOptions { Epochs = epochCount, Seed = parse.GetValue(seed) },
             };
