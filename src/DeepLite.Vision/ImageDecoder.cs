@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using StbImageSharp;
 
 namespace DeepLite.Vision;
@@ -26,19 +27,10 @@ public static class ImageDecoder
     /// <exception cref="ImageFormatException">Unknown format, truncated or corrupt data, or more than <paramref name="maxPixels"/> pixels.</exception>
     public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var file = new FileInfo(path);
-        if (!file.Exists) throw new FileNotFoundException($"Image file not found: {path}", path);
-        if (file.Length > MaxEncodedBytes)
-        {
-            throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
-        }
-        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            // The common uncompressed BMP is read row block by row block, without a copy of the whole file in memory.
-            if (UncompressedBmp.TryRead(handle, RandomAccess.GetLength(handle), maxPixels) is { } image) return image;
-        }
-        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background: null, crop: null);
+        using var file = OpenImageFile(path, out long length);
+        // The common uncompressed BMP is read row block by row block, without a copy of the whole file in memory.
+        return UncompressedBmp.TryRead(file, length, maxPixels)
+            ?? DecodeCore(ReadAll(file, length), path, maxPixels, background: null, crop: null);
     }
 
     /// <summary>
@@ -59,14 +51,31 @@ public static class ImageDecoder
     /// <exception cref="ImageFormatException">Unknown format, truncated or corrupt data, or more than <paramref name="maxPixels"/> pixels.</exception>
     public static RgbImage Decode(string path, RgbColor background, AlphaCrop? crop, long maxPixels = DefaultMaxPixels)
     {
+        using var file = OpenImageFile(path, out long length);
+        return DecodeCore(ReadAll(file, length), path, maxPixels, background, crop);
+    }
+
+    /// <summary>Opens an image file for reading and gives its length, refusing files over <see cref="MaxEncodedBytes"/>.</summary>
+    private static SafeFileHandle OpenImageFile(string path, out long length)
+    {
         ArgumentNullException.ThrowIfNull(path);
-        var file = new FileInfo(path);
-        if (!file.Exists) throw new FileNotFoundException($"Image file not found: {path}", path);
-        if (file.Length > MaxEncodedBytes)
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image file not found: {path}", path);
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        length = RandomAccess.GetLength(file);
+        if (length > MaxEncodedBytes)
         {
-            throw new ImageFormatException($"{path}: the file has {file.Length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
+            file.Dispose();
+            throw new ImageFormatException($"{path}: the file has {length} bytes; image files over {MaxEncodedBytes} bytes are not accepted.");
         }
-        return DecodeCore(File.ReadAllBytes(path), path, maxPixels, background, crop);
+        return file;
+    }
+
+    /// <summary>The file's bytes; fewer than <paramref name="length"/> when it shrank since it was opened.</summary>
+    private static byte[] ReadAll(SafeFileHandle file, long length)
+    {
+        var data = new byte[length];
+        int read = UncompressedBmp.ReadFully(file, data, 0);
+        return read == data.Length ? data : data[..read];
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="source"/> names it in error messages.</summary>

@@ -90,7 +90,8 @@ internal static class UncompressedBmp
         }
     }
 
-    private static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
+    /// <summary>Reads from <paramref name="offset"/> until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    public static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
     {
         int total = 0;
         while (total < buffer.Length)

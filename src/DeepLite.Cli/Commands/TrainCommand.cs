@@ -52,7 +52,7 @@ internal static class TrainCommand
                 Head = new HeadTrainingOptions { Epochs = epochCount, Seed = parse.GetValue(seed) },
             };
             bool asJson = parse.GetValue(json);
-            var result = !asJson && IsInteractiveConsole(output) ? RunWithProgressBar(options) : TransferLearning.Run(options);
+            var result = !asJson && CommandSupport.IsInteractiveConsole(output) ? RunWithProgressBar(options) : TransferLearning.Run(options);
             if (folder is not null) Directory.CreateDirectory(folder);
             var written = TrainedModelWriter.Write(parse.GetValue(outPath)!, options.BaseModel, result, [(headPath, HeadFile.ToBytes(result))]);
             if (asJson) output.WriteLine(Json.Write(w => WriteJson(w, result, written)));
@@ -61,9 +61,6 @@ internal static class TrainCommand
         });
         return command;
     }
-
-    private static bool IsInteractiveConsole(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     private static TransferLearningResult RunWithProgressBar(TransferLearningOptions options)
     {
